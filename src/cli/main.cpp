@@ -1,0 +1,36 @@
+// leukoscope: one executable, one subcommand per verb (see verbs.h).
+#include <ATen/Parallel.h>
+
+#include <exception>
+#include <iostream>
+
+#include "cli/verbs.h"
+#include "common/error.h"
+#include "common/parallel.h"
+#include "common/paths.h"
+
+int main(int argc, char** argv) {
+  // libtorch defaults to one intra-op thread here; use every core.
+  at::set_num_threads(leuko::default_thread_count());
+
+  CLI::App app{"leukoscope: leukemia-cell classification — train, evaluate, compare, explain, predict"};
+  app.set_version_flag("--version", leuko::leukoscope_version());
+  app.require_subcommand(1);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("error: ") + e.what() + "\n";
+  });
+  leuko::cli::add_data_verb(app);
+  leuko::cli::add_models_verb(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const leuko::UserError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

@@ -1,0 +1,10 @@
+#pragma once
+// Each verb lives in its own file and registers its subcommand here; main.cpp only dispatches.
+#include <CLI/CLI.hpp>
+
+namespace leuko::cli {
+
+void add_data_verb(CLI::App& app);    // data scan | verify | split
+void add_models_verb(CLI::App& app);  // models
+
+}  // namespace leuko::cli

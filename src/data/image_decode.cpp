@@ -1,0 +1,166 @@
+#include "data/image_decode.h"
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <opencv2/core/utils/logger.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace leuko {
+namespace {
+
+enum class Format { kUnknown, kBmp, kPng, kJpeg, kTiff };
+
+Format sniff(const std::vector<uint8_t>& b) {
+  auto starts = [&](std::initializer_list<uint8_t> magic) {
+    return b.size() >= magic.size() && std::equal(magic.begin(), magic.end(), b.begin());
+  };
+  if (starts({'B', 'M'})) return Format::kBmp;
+  if (starts({0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A})) return Format::kPng;
+  if (starts({0xFF, 0xD8, 0xFF})) return Format::kJpeg;
+  if (starts({'I', 'I', 42, 0}) || starts({'M', 'M', 0, 42})) return Format::kTiff;
+  return Format::kUnknown;
+}
+
+uint32_t le32(const std::vector<uint8_t>& b, size_t at) {
+  return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (uint32_t(b[at + 3]) << 24);
+}
+uint16_t le16(const std::vector<uint8_t>& b, size_t at) { return b[at] | (b[at + 1] << 8); }
+
+// OpenCV decodes a truncated uncompressed BMP without complaint, filling the missing rows, so
+// the header's promise is checked against the bytes actually present. Header size is read from
+// the file (40, 108, 124 ...), never assumed.
+std::string check_bmp(const std::vector<uint8_t>& b) {
+  if (b.size() < 26) return "truncated BMP header";
+  uint32_t pixel_offset = le32(b, 10);
+  uint32_t info_size = le32(b, 14);
+  if (info_size < 12 || 14 + static_cast<uint64_t>(info_size) > b.size())
+    return "truncated BMP header";
+  if (info_size == 12) return {};  // OS/2 core header: let OpenCV judge
+  if (b.size() < 34) return "truncated BMP header";
+  int64_t width = static_cast<int32_t>(le32(b, 18));
+  int64_t height = static_cast<int32_t>(le32(b, 22));
+  uint16_t bpp = le16(b, 28);
+  uint32_t compression = le32(b, 30);
+  if (width <= 0 || height == 0 || width > 65535 || std::llabs(height) > 65535)
+    return "BMP with invalid dimensions " + std::to_string(width) + "x" + std::to_string(height);
+  if (compression == 0 /* BI_RGB */ || compression == 3 /* BI_BITFIELDS */) {
+    uint64_t stride = ((static_cast<uint64_t>(width) * bpp + 31) / 32) * 4;
+    uint64_t need = static_cast<uint64_t>(pixel_offset) + stride * static_cast<uint64_t>(std::llabs(height));
+    if (need > b.size())
+      return "truncated BMP (" + std::to_string(b.size()) + " of " + std::to_string(need) + " bytes)";
+  }
+  return {};
+}
+
+// libjpeg "recovers" from a truncated stream by painting the rest grey; a complete JPEG ends
+// with the EOI marker (possibly followed by a little padding).
+std::string check_jpeg(const std::vector<uint8_t>& b) {
+  size_t tail = std::min<size_t>(b.size(), 4096);
+  for (size_t i = b.size() - tail; i + 1 < b.size(); ++i)
+    if (b[i] == 0xFF && b[i + 1] == 0xD9) return {};
+  return "truncated JPEG (no end-of-image marker)";
+}
+
+const char* format_name(Format f) {
+  switch (f) {
+    case Format::kBmp: return "BMP";
+    case Format::kPng: return "PNG";
+    case Format::kJpeg: return "JPEG";
+    case Format::kTiff: return "TIFF";
+    default: return "image";
+  }
+}
+
+cv::Mat to_rgb8(const cv::Mat& raw) {
+  cv::Mat m8;
+  switch (raw.depth()) {
+    case CV_8U: m8 = raw; break;
+    case CV_8S: raw.convertTo(m8, CV_8U, 1.0, 128.0); break;
+    case CV_16U: raw.convertTo(m8, CV_8U, 255.0 / 65535.0); break;
+    case CV_16S: raw.convertTo(m8, CV_8U, 255.0 / 65535.0, 128.0); break;
+    case CV_32F:
+    case CV_64F: {
+      double lo, hi;
+      cv::minMaxLoc(raw.reshape(1), &lo, &hi);
+      // float images are conventionally in [0,1]; anything else is stretched to its range
+      if (lo >= 0.0 && hi <= 1.0) raw.convertTo(m8, CV_8U, 255.0);
+      else raw.convertTo(m8, CV_8U, hi > lo ? 255.0 / (hi - lo) : 1.0, hi > lo ? -lo * 255.0 / (hi - lo) : 0.0);
+      break;
+    }
+    default: raw.convertTo(m8, CV_8U); break;
+  }
+  cv::Mat rgb;
+  switch (m8.channels()) {
+    case 1: cv::cvtColor(m8, rgb, cv::COLOR_GRAY2RGB); break;
+    case 2: {
+      cv::Mat gray;
+      cv::extractChannel(m8, gray, 0);
+      cv::cvtColor(gray, rgb, cv::COLOR_GRAY2RGB);
+      break;
+    }
+    case 3: cv::cvtColor(m8, rgb, cv::COLOR_BGR2RGB); break;
+    case 4: cv::cvtColor(m8, rgb, cv::COLOR_BGRA2RGB); break;
+    default: return {};
+  }
+  return rgb;
+}
+
+}  // namespace
+
+void quiet_opencv_logging() {
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+}
+
+bool has_image_extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const char* known[] = {".bmp", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".dib"};
+  return std::any_of(std::begin(known), std::end(known), [&](const char* k) { return ext == k; });
+}
+
+DecodedImage decode_image_bytes(const std::vector<uint8_t>& bytes) {
+  DecodedImage out;
+  if (bytes.empty()) {
+    out.error = "empty file (0 bytes)";
+    return out;
+  }
+  Format format = sniff(bytes);
+  if (format == Format::kUnknown) {
+    out.error = "not an image (unrecognised content)";
+    return out;
+  }
+  if (format == Format::kBmp) out.error = check_bmp(bytes);
+  if (format == Format::kJpeg) out.error = check_jpeg(bytes);
+  if (!out.ok()) return out;
+  cv::Mat raw;
+  try {
+    raw = cv::imdecode(bytes, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
+  } catch (const cv::Exception& e) {
+    raw.release();
+  }
+  if (raw.empty() || raw.rows == 0 || raw.cols == 0) {
+    out.error = std::string("corrupt or truncated ") + format_name(format) + " data";
+    return out;
+  }
+  out.rgb = to_rgb8(raw);
+  if (out.rgb.empty()) out.error = "unsupported channel count " + std::to_string(raw.channels());
+  return out;
+}
+
+DecodedImage decode_image_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {cv::Mat(), "cannot open file"};
+  std::streamsize size = in.tellg();
+  if (size < 0) return {cv::Mat(), "cannot read file"};
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  in.seekg(0);
+  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))
+    return {cv::Mat(), "read error"};
+  return decode_image_bytes(bytes);
+}
+
+}  // namespace leuko

@@ -1,0 +1,92 @@
+#include "data/scan.h"
+
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/parallel.h"
+#include "data/image_decode.h"
+
+namespace leuko {
+
+size_t validate_samples(Dataset& ds, int threads) {
+  quiet_opencv_logging();
+  std::vector<std::string> errors(ds.samples.size());
+  parallel_for(ds.samples.size(), threads, [&](size_t i) {
+    errors[i] = decode_image_file(ds.samples[i].path).error;
+  });
+  std::vector<Sample> kept;
+  kept.reserve(ds.samples.size());
+  size_t moved = 0;
+  for (size_t i = 0; i < ds.samples.size(); ++i) {
+    if (errors[i].empty()) {
+      kept.push_back(std::move(ds.samples[i]));
+    } else {
+      ds.skipped.push_back({ds.samples[i].path, errors[i]});
+      ++moved;
+    }
+  }
+  ds.samples = std::move(kept);
+  return moved;
+}
+
+static std::string class_name(const Dataset& ds, int label) {
+  return label == kUnlabelled ? "unlabelled" : ds.classes.at(static_cast<size_t>(label));
+}
+
+ScanSummary summarise(const Dataset& ds) {
+  ScanSummary s;
+  std::map<std::string, std::map<std::string, std::set<std::string>>> patient_sets;
+  for (const auto& sample : ds.samples) {
+    std::string split = sample.split.empty() ? "all" : sample.split;
+    std::string cls = class_name(ds, sample.label);
+    s.counts[split][cls]++;
+    if (!sample.fold.empty()) s.folds[sample.fold][cls]++;
+    if (!sample.patient.empty()) patient_sets[split][cls].insert(sample.patient);
+  }
+  for (const auto& [split, by_class] : patient_sets)
+    for (const auto& [cls, set] : by_class) s.patients[split][cls] = static_cast<int>(set.size());
+  return s;
+}
+
+nlohmann::json scan_to_json(const Dataset& ds, const ScanSummary& summary) {
+  nlohmann::json j;
+  j["layout"] = ds.layout;
+  j["root"] = ds.root;
+  j["classes"] = ds.classes;
+  j["counts"] = summary.counts;
+  if (!summary.patients.empty()) j["patients"] = summary.patients;
+  if (!summary.folds.empty()) j["folds"] = summary.folds;
+  j["skipped"] = nlohmann::json::array();
+  for (const auto& sk : ds.skipped) j["skipped"].push_back({{"path", sk.path}, {"reason", sk.reason}});
+  return j;
+}
+
+std::string scan_to_text(const Dataset& ds, const ScanSummary& summary) {
+  std::ostringstream out;
+  out << "layout   " << ds.layout << "\nroot     " << ds.root << "\nclasses  ";
+  for (size_t i = 0; i < ds.classes.size(); ++i) out << (i ? ", " : "") << ds.classes[i];
+  out << "\n\n";
+  auto table = [&](const char* title, const std::map<std::string, std::map<std::string, int>>& rows) {
+    if (rows.empty()) return;
+    out << title << "\n";
+    for (const auto& [split, by_class] : rows) {
+      int total = 0;
+      out << "  " << split << ":";
+      for (const auto& [cls, n] : by_class) {
+        out << "  " << cls << " " << n;
+        total += n;
+      }
+      out << "  (total " << total << ")\n";
+    }
+  };
+  table("images", summary.counts);
+  table("patients", summary.patients);
+  table("training folds", summary.folds);
+  out << "skipped  " << ds.skipped.size() << "\n";
+  for (const auto& sk : ds.skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
+  return out.str();
+}
+
+}  // namespace leuko

@@ -1,0 +1,29 @@
+#pragma once
+#include <map>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "data/sample.h"
+
+namespace leuko {
+
+// Decodes every sample in parallel; files that cannot be used move from `samples` to `skipped`
+// with their reason. Returns how many were moved.
+size_t validate_samples(Dataset& ds, int threads);
+
+struct ScanSummary {
+  // split -> class -> count; class "unlabelled" for samples without a label
+  std::map<std::string, std::map<std::string, int>> counts;
+  std::map<std::string, std::map<std::string, int>> patients;  // distinct patients
+  std::map<std::string, std::map<std::string, int>> folds;     // C-NMC training folds
+};
+
+ScanSummary summarise(const Dataset& ds);
+
+// The `data scan --json` object of DESIGN.md.
+nlohmann::json scan_to_json(const Dataset& ds, const ScanSummary& summary);
+
+std::string scan_to_text(const Dataset& ds, const ScanSummary& summary);
+
+}  // namespace leuko
