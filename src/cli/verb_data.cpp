@@ -5,10 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
 #include "common/parallel.h"
 #include "common/paths.h"
 #include "data/layouts.h"
 #include "data/scan.h"
+#include "data/split.h"
+#include "data/verify.h"
 
 namespace leuko::cli {
 
@@ -35,10 +38,75 @@ static void add_scan(CLI::App& data) {
   });
 }
 
+static void add_verify(CLI::App& data) {
+  struct Options {
+    std::string dir, manifest;
+    bool json = false;
+    int threads = 0;
+  };
+  auto opt = std::make_shared<Options>();
+  auto* cmd = data.add_subcommand("verify", "check a C-NMC download against the manifest: ok / mismatched / missing / extra (sha256)");
+  cmd->add_option("DIR", opt->dir, "the download (C-NMC_Leukemia or a folder holding it; default: the bundled miniature)");
+  cmd->add_option("--manifest", opt->manifest, "manifest TSV (default: the bundled cnmc-kaggle-manifest.tsv)");
+  cmd->add_flag("--json", opt->json, "print one JSON object");
+  cmd->add_option("--threads", opt->threads, "hashing threads (default: all cores)");
+  cmd->callback([opt] {
+    std::string dir = opt->dir.empty() ? bundled_cnmc_dir() : opt->dir;
+    std::string manifest = opt->manifest.empty() ? bundled_data_dir() + "/cnmc-kaggle-manifest.tsv" : opt->manifest;
+    VerifyReport r = verify_against_manifest(dir, manifest, opt->threads > 0 ? opt->threads : default_thread_count());
+    if (opt->json) std::cout << verify_to_json(r).dump(2) << "\n";
+    else std::cout << verify_to_text(r);
+    if (!r.all_ok())
+      throw UserError(dir + ": does not match the manifest (" + std::to_string(r.mismatched.size()) + " mismatched, " +
+                      std::to_string(r.missing.size()) + " missing, " + std::to_string(r.extra.size()) + " extra)");
+  });
+}
+
+static void add_split(CLI::App& data) {
+  struct Options {
+    std::string dir, out, format = "auto";
+    SplitOptions split;
+    bool json = false;
+  };
+  auto opt = std::make_shared<Options>();
+  opt->split.threads = default_thread_count();
+  auto* cmd = data.add_subcommand("split", "stratified, grouped train/val/test split with a leakage audit");
+  cmd->add_option("DIR", opt->dir, "dataset folder or CSV manifest (default: the bundled C-NMC miniature)");
+  cmd->add_option("--out", opt->out, "split.csv to write (path,label,patient,group,split)")->required();
+  cmd->add_option("--by", opt->split.by, "patient | cluster | image | official")
+      ->check(CLI::IsMember({"patient", "cluster", "image", "official"}));
+  cmd->add_option("--val", opt->split.val, "validation fraction (default 0.15)");
+  cmd->add_option("--test", opt->split.test, "test fraction (default 0.15)");
+  cmd->add_option("--seed", opt->split.seed, "random seed (default 42)");
+  cmd->add_option("--near-duplicate-bits", opt->split.near_duplicate_bits,
+                  "perceptual-hash distance that makes two images near-duplicates (default 6 of 64)");
+  cmd->add_option("--format", opt->format, "auto | cnmc | folder | csv");
+  cmd->add_flag("--json", opt->json, "print the summary as JSON");
+  cmd->callback([opt] {
+    std::string dir = opt->dir.empty() ? bundled_cnmc_dir() : opt->dir;
+    Dataset ds = open_dataset(dir, opt->format);
+    size_t bad = validate_samples(ds, opt->split.threads);
+    SplitResult r = make_split(ds, opt->split);
+    write_split_csv(opt->out, r.dataset);
+    if (opt->json) {
+      auto j = split_summary_json(r);
+      j["skipped"] = bad;
+      j["out"] = opt->out;
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << split_summary_text(r);
+      if (bad) std::cout << "skipped unreadable files: " << bad << " (see `leukoscope data scan`)\n";
+      std::cout << "wrote " << opt->out << "\n";
+    }
+  });
+}
+
 void add_data_verb(CLI::App& app) {
   auto* data = app.add_subcommand("data", "inspect, verify and split datasets");
   data->require_subcommand(1);
   add_scan(*data);
+  add_verify(*data);
+  add_split(*data);
 }
 
 }  // namespace leuko::cli

@@ -1,0 +1,170 @@
+// `leukoscope bench`: throughput (img/s) of inference forwards and training steps on synthetic
+// batches, median over timed steps after warm-up, for one or every model of a preset.
+#include "cli/verbs.h"
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "models/model.h"
+#include "models/registry.h"
+
+namespace leuko::cli {
+namespace {
+
+struct BenchOptions {
+  std::string model;  // empty: every model
+  std::string preset = "small";
+  int64_t batch = 16;
+  int64_t image_size = 0;
+  bool channels_last = false;
+  std::string amp = "off";
+  std::string optimizer = "sgd";
+  int steps = 10;
+  int warmup = 3;
+  int threads = 0;
+  bool json = false;
+};
+
+// CPU bf16 autocast for the scope of one forward; the API moved in LibTorch 2.4.
+struct CpuAutocast {
+  bool on;
+  explicit CpuAutocast(bool enable) : on(enable) {
+    if (!on) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCPU, true);
+#else
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+#endif
+  }
+  ~CpuAutocast() {
+    if (!on) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCPU, false);
+#else
+    at::autocast::set_cpu_enabled(false);
+#endif
+    // Cached bf16 copies of the weights are stale once the optimiser steps.
+    at::autocast::clear_cache();
+  }
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct Result {
+  std::string model;
+  int64_t size;
+  double forward_ips, train_ips;
+};
+
+Result bench_model(const std::string& name, const BenchOptions& o) {
+  const int64_t classes = 2;
+  auto spec = describe_model(name, o.preset, classes, o.image_size);
+  auto model = make_model(name, o.preset, classes, o.image_size);
+  const auto format = o.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  if (o.channels_last) {
+    torch::NoGradGuard g;
+    for (auto& p : model->parameters())
+      if (p.dim() == 4) p.set_data(p.data().contiguous(format));
+  }
+  auto x = torch::randn({o.batch, 3, spec.input_size, spec.input_size}).contiguous(format);
+  auto y = torch::randint(0, classes, {o.batch}, torch::kLong);
+  const bool amp = o.amp == "bf16";
+  using clock = std::chrono::steady_clock;
+  auto seconds = [](clock::time_point a, clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+
+  std::vector<double> fwd;
+  model->eval();
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < o.warmup + o.steps; ++i) {
+      auto t0 = clock::now();
+      {
+        CpuAutocast ac(amp);
+        auto logits = model->forward(x);
+      }
+      if (i >= o.warmup) fwd.push_back(seconds(t0, clock::now()));
+    }
+  }
+
+  std::unique_ptr<torch::optim::Optimizer> opt;
+  if (o.optimizer == "adamw")
+    opt = std::make_unique<torch::optim::AdamW>(model->parameters(), torch::optim::AdamWOptions(1e-4));
+  else
+    opt = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(1e-3).momentum(0.9));
+  std::vector<double> train;
+  model->train();
+  for (int i = 0; i < o.warmup + o.steps; ++i) {
+    auto t0 = clock::now();
+    opt->zero_grad();
+    torch::Tensor loss;
+    {
+      CpuAutocast ac(amp);
+      loss = torch::nn::functional::cross_entropy(model->forward(x).to(torch::kFloat), y);
+    }
+    loss.backward();
+    opt->step();
+    if (i >= o.warmup) train.push_back(seconds(t0, clock::now()));
+  }
+  return {name, spec.input_size, o.batch / median(fwd), o.batch / median(train)};
+}
+
+}  // namespace
+
+void add_bench_verb(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  auto* cmd = app.add_subcommand("bench", "throughput (img/s) of forward and train steps, after warm-up");
+  cmd->add_option("--model", o->model, "simple-cnn | resnet50 | vit-hybrid (default: all three)");
+  cmd->add_option("--preset", o->preset, "paper | paper-384 | small | tiny (default small)");
+  cmd->add_option("--batch", o->batch, "images per step (default 16)")->check(CLI::PositiveNumber);
+  cmd->add_option("--image-size", o->image_size, "square input side (default: the preset's)")->check(CLI::PositiveNumber);
+  cmd->add_flag("--channels-last", o->channels_last, "NHWC memory format for weights and input");
+  cmd->add_option("--amp", o->amp, "bf16 | off: CPU bfloat16 autocast (default off)")->check(CLI::IsMember({"bf16", "off"}));
+  cmd->add_option("--optimizer", o->optimizer, "sgd | adamw (default sgd)")->check(CLI::IsMember({"sgd", "adamw"}));
+  cmd->add_option("--steps", o->steps, "timed steps; the median is reported (default 10)")->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup", o->warmup, "untimed steps first (default 3)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)")->check(CLI::PositiveNumber);
+  cmd->add_flag("--json", o->json, "print a JSON array");
+  cmd->callback([o] {
+    if (o->threads > 0) at::set_num_threads(o->threads);
+    std::vector<std::string> names = o->model.empty() ? model_names() : std::vector<std::string>{o->model};
+    std::vector<Result> results;
+    if (!o->json)
+      std::printf("%-11s %-10s %5s %5s %6s %5s %12s %12s\n", "model", "preset", "size", "batch", "layout", "amp",
+                  "forward/s", "train/s");
+    for (const auto& name : names) {
+      auto r = bench_model(name, *o);
+      results.push_back(r);
+      if (!o->json) {
+        std::printf("%-11s %-10s %5lld %5lld %6s %5s %12.1f %12.1f\n", name.c_str(), o->preset.c_str(),
+                    static_cast<long long>(r.size), static_cast<long long>(o->batch),
+                    o->channels_last ? "nhwc" : "nchw", o->amp.c_str(), r.forward_ips, r.train_ips);
+        std::fflush(stdout);
+      }
+    }
+    if (o->json) {
+      auto arr = nlohmann::json::array();
+      for (const auto& r : results)
+        arr.push_back({{"model", r.model}, {"preset", o->preset}, {"image_size", r.size}, {"batch", o->batch},
+                       {"channels_last", o->channels_last}, {"amp", o->amp}, {"optimizer", o->optimizer},
+                       {"threads", at::get_num_threads()}, {"forward_img_per_s", r.forward_ips},
+                       {"train_img_per_s", r.train_ips}});
+      std::cout << arr.dump(2) << "\n";
+    }
+  });
+}
+
+}  // namespace leuko::cli

@@ -1,0 +1,126 @@
+#include "data/verify.h"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.h"
+#include "common/parallel.h"
+#include "common/sha256.h"
+#include "data/csv.h"
+
+namespace leuko {
+namespace fs = std::filesystem;
+
+VerifyReport verify_against_manifest(const std::string& dir, const std::string& manifest_tsv, int threads) {
+  auto t0 = std::chrono::steady_clock::now();
+  CsvTable manifest = read_csv(manifest_tsv, '\t');
+  int c_path = manifest.column("path"), c_sha = manifest.column("sha256"), c_size = manifest.column("size_bytes");
+  if (c_path < 0 || c_sha < 0) throw UserError(manifest_tsv + ": expected columns path and sha256");
+
+  // Manifest paths start at "C-NMC_Leukemia/"; accept that folder itself or any parent of it.
+  fs::path base(dir);
+  if (!fs::is_directory(base)) throw UserError(dir + ": not a directory");
+  std::string first = manifest.rows.empty() ? "" : manifest.rows[0][c_path];
+  std::string top = first.substr(0, first.find('/'));
+  if (!top.empty() && base.filename() == top) base = base.parent_path();
+  else if (!top.empty() && !fs::is_directory(base / top) && fs::is_directory(fs::path(dir) / ".." / top))
+    base = fs::path(dir) / "..";
+
+  VerifyReport report;
+  report.root = base.string();
+  report.manifest_rows = manifest.rows.size();
+  std::map<std::string, size_t> expected;  // relative path -> row
+  for (size_t r = 0; r < manifest.rows.size(); ++r) expected[manifest.rows[r][c_path]] = r;
+
+  std::vector<std::string> present;
+  fs::path scan_root = top.empty() ? base : base / top;
+  std::error_code ec;
+  if (fs::is_directory(scan_root)) {
+    for (auto it = fs::recursive_directory_iterator(scan_root, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      std::string rel = fs::relative(it->path(), base).generic_string();
+      if (expected.count(rel)) present.push_back(rel);
+      else report.extra.push_back(rel);
+    }
+  }
+  std::sort(present.begin(), present.end());
+  std::sort(report.extra.begin(), report.extra.end());
+
+  std::vector<std::string> verdict(present.size());  // "" = ok, else the reason
+  std::vector<double> hashed(present.size(), 0);
+  parallel_for(present.size(), threads, [&](size_t i) {
+    const auto& row = manifest.rows[expected[present[i]]];
+    fs::path file = base / present[i];
+    std::error_code size_ec;
+    auto size = fs::file_size(file, size_ec);
+    if (c_size >= 0 && !row[c_size].empty() && !size_ec && std::to_string(size) != row[c_size]) {
+      verdict[i] = "size " + std::to_string(size) + " bytes, expected " + row[c_size];
+      return;  // no need to hash: it cannot match
+    }
+    try {
+      std::string digest = sha256_file(file.string());
+      hashed[i] = static_cast<double>(size);
+      if (digest != row[c_sha]) verdict[i] = "sha256 differs";
+    } catch (const UserError& e) {
+      verdict[i] = e.what();
+    }
+  });
+  std::set<std::string> seen(present.begin(), present.end());
+  for (size_t i = 0; i < present.size(); ++i) {
+    report.bytes_hashed += hashed[i];
+    if (verdict[i].empty()) {
+      report.ok.push_back(present[i]);
+    } else {
+      report.mismatched.push_back(present[i]);
+      report.mismatch_reasons.push_back(verdict[i]);
+    }
+  }
+  for (const auto& [rel, row] : expected)
+    if (!seen.count(rel)) report.missing.push_back(rel);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+std::string verify_to_text(const VerifyReport& r, size_t show_first) {
+  std::ostringstream out;
+  out << "root        " << r.root << "\nmanifest    " << r.manifest_rows << " files\n";
+  auto section = [&](const char* name, const std::vector<std::string>& items, const std::vector<std::string>* why) {
+    out << name << items.size() << "\n";
+    for (size_t i = 0; i < items.size() && i < show_first; ++i)
+      out << "  " << items[i] << (why ? " (" + (*why)[i] + ")" : "") << "\n";
+    if (items.size() > show_first) out << "  … and " << items.size() - show_first << " more\n";
+  };
+  out << "ok          " << r.ok.size() << "\n";
+  section("mismatched  ", r.mismatched, &r.mismatch_reasons);
+  section("missing     ", r.missing, nullptr);
+  section("extra       ", r.extra, nullptr);
+  out << "hashed      " << static_cast<long long>(r.bytes_hashed / 1e6) << " MB in " << r.seconds << " s\n";
+  out << (r.all_ok() ? "verdict     OK\n" : "verdict     NOT OK\n");
+  return out.str();
+}
+
+nlohmann::json verify_to_json(const VerifyReport& r) {
+  nlohmann::json j;
+  j["root"] = r.root;
+  j["manifest_rows"] = r.manifest_rows;
+  j["ok"] = r.ok.size();
+  j["mismatched"] = r.mismatched.size();
+  j["missing"] = r.missing.size();
+  j["extra"] = r.extra.size();
+  auto first = [](const std::vector<std::string>& v) {
+    return std::vector<std::string>(v.begin(), v.begin() + std::min<size_t>(v.size(), 20));
+  };
+  j["first_mismatched"] = first(r.mismatched);
+  j["first_missing"] = first(r.missing);
+  j["first_extra"] = first(r.extra);
+  j["seconds"] = r.seconds;
+  return j;
+}
+
+}  // namespace leuko

@@ -1,0 +1,65 @@
+#include "models/simple_cnn.h"
+
+#include <torch/torch.h>
+
+namespace leuko {
+namespace {
+
+namespace nn = torch::nn;
+
+struct ConvBlock : nn::Module {
+  nn::Conv2d conv{nullptr};
+  nn::BatchNorm2d bn{nullptr};
+  ConvBlock(int64_t in, int64_t out) {
+    conv = register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1).bias(false)));
+    bn = register_module("bn", nn::BatchNorm2d(out));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    return torch::max_pool2d(torch::relu(bn(conv(x))), {2, 2}, {2, 2}, {0, 0}, {1, 1}, /*ceil_mode=*/true);
+  }
+};
+
+}  // namespace
+
+struct SimpleCnn::Impl {
+  std::vector<std::shared_ptr<ConvBlock>> blocks;
+  nn::Dropout dropout{nullptr};
+  nn::Linear classifier{nullptr};
+};
+
+SimpleCnn::SimpleCnn(const SimpleCnnConfig& config, int64_t num_classes)
+    : impl_(std::make_shared<Impl>()), config_(config), num_classes_(num_classes) {
+  auto list = nn::ModuleList();
+  int64_t in = 3;
+  for (int64_t c : config.channels) {
+    auto block = std::make_shared<ConvBlock>(in, c);
+    list->push_back(block);
+    impl_->blocks.push_back(block);
+    in = c;
+  }
+  register_module("blocks", list);
+  impl_->dropout = register_module("dropout", nn::Dropout(config.dropout));
+  impl_->classifier = register_module("classifier", nn::Linear(in, num_classes));
+  for (auto& block : impl_->blocks)
+    nn::init::kaiming_normal_(block->conv->weight, 0.0, torch::kFanOut, torch::kReLU);
+}
+
+torch::Tensor SimpleCnn::forward(torch::Tensor x) {
+  for (auto& block : impl_->blocks) x = block->forward(x);
+  x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+  return impl_->classifier(impl_->dropout(x));
+}
+
+double SimpleCnn::forward_macs(int64_t h, int64_t w) const {
+  double macs = 0;
+  int64_t in = 3;
+  for (int64_t c : config_.channels) {
+    macs += double(h) * w * in * c * 9;
+    h = (h + 1) / 2;
+    w = (w + 1) / 2;
+    in = c;
+  }
+  return macs + double(in) * num_classes_;
+}
+
+}  // namespace leuko

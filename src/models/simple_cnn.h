@@ -1,0 +1,37 @@
+#pragma once
+// The study's baseline: a plain stack of convolution blocks with no residual connections.
+//
+//   blocks.i (i = 0..n-1):  conv 3x3, stride 1, pad 1, no bias (channels[i])
+//                           -> batch norm -> ReLU -> max-pool 2x2/2 (ceil mode, so a 1-pixel map
+//                              survives and any input size works)
+//   global average pool -> dropout(p) -> classifier (linear, channels[n-1] -> classes)
+//
+// Presets (registry.cpp): paper = channels 32-64-128-256 at 224 px, dropout 0.5;
+// small = 32-64-128 at 128 px; tiny = 8-16 at 32 px.
+#include <vector>
+
+#include "models/model.h"
+
+namespace leuko {
+
+struct SimpleCnnConfig {
+  std::vector<int64_t> channels{32, 64, 128, 256};
+  double dropout = 0.5;
+};
+
+class SimpleCnn : public ClassifierModule {
+ public:
+  SimpleCnn(const SimpleCnnConfig& config, int64_t num_classes);
+  torch::Tensor forward(torch::Tensor x) override;
+  std::vector<std::string> head_prefixes() const override { return {"classifier."}; }
+  double forward_macs(int64_t height, int64_t width) const override;
+  int64_t num_classes() const override { return num_classes_; }
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+  SimpleCnnConfig config_;
+  int64_t num_classes_;
+};
+
+}  // namespace leuko

@@ -1,0 +1,297 @@
+#include "models/vit_hybrid.h"
+
+#include <cmath>
+#include <limits>
+
+#include <torch/torch.h>
+
+namespace leuko {
+namespace {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+// TF "SAME": output = ceil(in / stride); the total pad is split with the odd pixel at the end
+// (timm layers/padding.py get_same_padding / pad_same).
+std::pair<int64_t, int64_t> same_pad(int64_t size, int64_t k, int64_t stride) {
+  int64_t out = (size + stride - 1) / stride;
+  int64_t total = std::max<int64_t>((out - 1) * stride + k - size, 0);
+  return {total / 2, total - total / 2};
+}
+
+int64_t same_out(int64_t size, int64_t stride) { return (size + stride - 1) / stride; }
+
+// timm layers/std_conv.py StdConv2dSame: the weight is standardised per output channel (biased
+// variance, eps inside the sqrt) on every call, then convolved with SAME padding.
+struct StdConv2dSame : nn::Module {
+  torch::Tensor weight;
+  int64_t stride, kernel;
+  double eps;
+  StdConv2dSame(int64_t in, int64_t out, int64_t k, int64_t stride_ = 1, double eps_ = 1e-8)
+      : stride(stride_), kernel(k), eps(eps_) {
+    weight = register_parameter("weight", torch::empty({out, in, k, k}));
+    nn::init::kaiming_normal_(weight, 0.0, torch::kFanOut, torch::kReLU);
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    auto w = torch::batch_norm(weight.reshape({1, weight.size(0), -1}), {}, {}, {}, {},
+                               /*training=*/true, 0.0, eps, /*cudnn_enabled=*/false)
+                 .reshape_as(weight);
+    auto [top, bottom] = same_pad(x.size(2), kernel, stride);
+    auto [left, right] = same_pad(x.size(3), kernel, stride);
+    if (top == bottom && left == right)
+      return torch::conv2d(x, w, {}, {stride, stride}, {top, left});
+    x = torch::constant_pad_nd(x, {left, right, top, bottom}, 0.0);
+    return torch::conv2d(x, w, {}, {stride, stride});
+  }
+  double macs(int64_t& h, int64_t& w) const {
+    h = same_out(h, stride);
+    w = same_out(w, stride);
+    return double(h) * w * weight.size(0) * weight.size(1) * kernel * kernel;
+  }
+};
+
+nn::GroupNorm group_norm(int64_t groups, int64_t channels) {
+  return nn::GroupNorm(nn::GroupNormOptions(groups, channels).eps(1e-5));
+}
+
+struct Stem : nn::Module {
+  std::shared_ptr<StdConv2dSame> conv;
+  nn::GroupNorm norm{nullptr};
+  Stem(int64_t width, int64_t groups) {
+    conv = register_module("conv", std::make_shared<StdConv2dSame>(3, width, 7, 2));
+    norm = register_module("norm", group_norm(groups, width));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = torch::relu(norm(conv->forward(x)));
+    // timm MaxPool2dSame: pad with -inf so padding never wins the max.
+    auto [top, bottom] = same_pad(x.size(2), 3, 2);
+    auto [left, right] = same_pad(x.size(3), 3, 2);
+    x = torch::constant_pad_nd(x, {left, right, top, bottom}, -std::numeric_limits<double>::infinity());
+    return torch::max_pool2d(x, 3, 2);
+  }
+};
+
+struct DownsampleConv : nn::Module {
+  std::shared_ptr<StdConv2dSame> conv;
+  nn::GroupNorm norm{nullptr};
+  DownsampleConv(int64_t in, int64_t out, int64_t stride, int64_t groups) {
+    conv = register_module("conv", std::make_shared<StdConv2dSame>(in, out, 1, stride));
+    norm = register_module("norm", group_norm(groups, out));
+  }
+};
+
+// timm resnetv2.py Bottleneck (the non-pre-activation block).
+struct Bottleneck : nn::Module {
+  std::shared_ptr<DownsampleConv> downsample;
+  std::shared_ptr<StdConv2dSame> conv1, conv2, conv3;
+  nn::GroupNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
+  Bottleneck(int64_t in, int64_t out, int64_t stride, bool project, int64_t groups) {
+    int64_t mid = out / 4;
+    if (project) downsample = register_module("downsample", std::make_shared<DownsampleConv>(in, out, stride, groups));
+    conv1 = register_module("conv1", std::make_shared<StdConv2dSame>(in, mid, 1));
+    norm1 = register_module("norm1", group_norm(groups, mid));
+    conv2 = register_module("conv2", std::make_shared<StdConv2dSame>(mid, mid, 3, stride));
+    norm2 = register_module("norm2", group_norm(groups, mid));
+    conv3 = register_module("conv3", std::make_shared<StdConv2dSame>(mid, out, 1));
+    norm3 = register_module("norm3", group_norm(groups, out));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    auto shortcut = downsample ? downsample->norm(downsample->conv->forward(x)) : x;
+    auto y = torch::relu(norm1(conv1->forward(x)));
+    y = torch::relu(norm2(conv2->forward(y)));
+    y = norm3(conv3->forward(y));
+    return torch::relu(y + shortcut);
+  }
+  double macs(int64_t& h, int64_t& w) const {
+    int64_t h0 = h, w0 = w;
+    double m = conv1->macs(h, w) + conv2->macs(h, w) + conv3->macs(h, w);
+    if (downsample) m += downsample->conv->macs(h0, w0);
+    return m;
+  }
+};
+
+struct Stage : nn::Module {
+  std::vector<std::shared_ptr<Bottleneck>> blocks;
+  Stage(int64_t in, int64_t out, int64_t depth, int64_t stride, int64_t groups) {
+    auto list = nn::ModuleList();
+    for (int64_t b = 0; b < depth; ++b) {
+      auto block = std::make_shared<Bottleneck>(b == 0 ? in : out, out, b == 0 ? stride : 1, b == 0, groups);
+      list->push_back(block);
+      blocks.push_back(block);
+    }
+    register_module("blocks", list);
+  }
+};
+
+struct ResNetV2 : nn::Module {
+  std::shared_ptr<Stem> stem;
+  std::vector<std::shared_ptr<Stage>> stages;
+  ResNetV2(const VitHybridConfig& c) {
+    stem = register_module("stem", std::make_shared<Stem>(c.stem_width, c.norm_groups));
+    auto list = nn::ModuleList();
+    int64_t in = c.stem_width;
+    for (size_t s = 0; s < c.layers.size(); ++s) {
+      auto stage = std::make_shared<Stage>(in, c.channels[s], c.layers[s], s == 0 ? 1 : 2, c.norm_groups);
+      list->push_back(stage);
+      stages.push_back(stage);
+      in = c.channels[s];
+    }
+    register_module("stages", list);
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = stem->forward(x);
+    for (auto& stage : stages)
+      for (auto& block : stage->blocks) x = block->forward(x);
+    return x;
+  }
+  double macs(int64_t& h, int64_t& w) const {
+    double m = stem->conv->macs(h, w);
+    h = same_out(h, 2);
+    w = same_out(w, 2);
+    for (auto& stage : stages)
+      for (auto& block : stage->blocks) m += block->macs(h, w);
+    return m;
+  }
+};
+
+struct HybridEmbed : nn::Module {
+  std::shared_ptr<ResNetV2> backbone;
+  nn::Conv2d proj{nullptr};
+  HybridEmbed(const VitHybridConfig& c) {
+    backbone = register_module("backbone", std::make_shared<ResNetV2>(c));
+    proj = register_module("proj", nn::Conv2d(nn::Conv2dOptions(c.channels.back(), c.embed_dim, 1)));
+  }
+};
+
+struct Attention : nn::Module {
+  nn::Linear qkv{nullptr}, proj{nullptr};
+  int64_t heads;
+  double scale;
+  Attention(int64_t dim, int64_t heads_) : heads(heads_), scale(1.0 / std::sqrt(double(dim / heads_))) {
+    qkv = register_module("qkv", nn::Linear(dim, dim * 3));
+    proj = register_module("proj", nn::Linear(dim, dim));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    int64_t b = x.size(0), n = x.size(1), c = x.size(2);
+    auto qkv_ = qkv(x).reshape({b, n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
+    auto q = qkv_[0] * scale, k = qkv_[1], v = qkv_[2];
+    auto attn = torch::matmul(q, k.transpose(-2, -1)).softmax(-1);
+    return proj(torch::matmul(attn, v).transpose(1, 2).reshape({b, n, c}));
+  }
+};
+
+struct Mlp : nn::Module {
+  nn::Linear fc1{nullptr}, fc2{nullptr};
+  Mlp(int64_t dim, int64_t hidden) {
+    fc1 = register_module("fc1", nn::Linear(dim, hidden));
+    fc2 = register_module("fc2", nn::Linear(hidden, dim));
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return fc2(torch::gelu(fc1(x))); }
+};
+
+nn::LayerNorm layer_norm(int64_t dim) {
+  return nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6));
+}
+
+// Pre-norm block (timm vision_transformer.py Block); LibTorch's own encoder layer is post-norm.
+struct Block : nn::Module {
+  nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  std::shared_ptr<Attention> attn;
+  std::shared_ptr<Mlp> mlp;
+  Block(int64_t dim, int64_t heads, int64_t hidden) {
+    norm1 = register_module("norm1", layer_norm(dim));
+    attn = register_module("attn", std::make_shared<Attention>(dim, heads));
+    norm2 = register_module("norm2", layer_norm(dim));
+    mlp = register_module("mlp", std::make_shared<Mlp>(dim, hidden));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = x + attn->forward(norm1(x));
+    return x + mlp->forward(norm2(x));
+  }
+};
+
+}  // namespace
+
+int64_t vit_hybrid_grid(const VitHybridConfig& config, int64_t image_size) {
+  int64_t s = same_out(same_out(image_size, 2), 2);
+  for (size_t i = 1; i < config.layers.size(); ++i) s = same_out(s, 2);
+  return s;
+}
+
+torch::Tensor resample_pos_embed(const torch::Tensor& pos_embed, int64_t new_h, int64_t new_w,
+                                 int64_t prefix_tokens) {
+  int64_t old_tokens = pos_embed.size(1) - prefix_tokens;
+  auto old_side = static_cast<int64_t>(std::llround(std::sqrt(double(old_tokens))));
+  if (old_side * old_side != old_tokens)
+    throw std::invalid_argument("pos_embed has " + std::to_string(old_tokens) + " grid tokens, not a square grid");
+  if (old_side == new_h && old_side == new_w) return pos_embed;
+  int64_t dim = pos_embed.size(2);
+  auto prefix = pos_embed.narrow(1, 0, prefix_tokens);
+  auto grid = pos_embed.narrow(1, prefix_tokens, old_tokens).to(torch::kFloat)
+                  .reshape({1, old_side, old_side, dim}).permute({0, 3, 1, 2});
+  grid = F::interpolate(grid, F::InterpolateFuncOptions()
+                                  .size(std::vector<int64_t>{new_h, new_w})
+                                  .mode(torch::kBicubic)
+                                  .align_corners(false)
+                                  .antialias(true));
+  grid = grid.permute({0, 2, 3, 1}).reshape({1, new_h * new_w, dim}).to(pos_embed.scalar_type());
+  return torch::cat({prefix, grid}, 1);
+}
+
+struct VitHybrid::Impl {
+  std::shared_ptr<HybridEmbed> patch_embed;
+  torch::Tensor cls_token, pos_embed;
+  std::vector<std::shared_ptr<Block>> blocks;
+  nn::LayerNorm norm{nullptr};
+  nn::Linear head{nullptr};
+};
+
+VitHybrid::VitHybrid(const VitHybridConfig& config, int64_t num_classes)
+    : impl_(std::make_shared<Impl>()), config_(config), num_classes_(num_classes) {
+  if (config.layers.size() != config.channels.size() || config.layers.empty())
+    throw std::invalid_argument("vit-hybrid: layers and channels must have the same, non-zero length");
+  auto& m = *impl_;
+  int64_t d = config.embed_dim;
+  m.patch_embed = register_module("patch_embed", std::make_shared<HybridEmbed>(config));
+  int64_t grid = vit_hybrid_grid(config, config.image_size);
+  // timm: cls_token ~ N(0, 1e-6), pos_embed ~ N(0, 0.02), linears ~ N(0, 0.02) with zero bias.
+  m.cls_token = register_parameter("cls_token", torch::randn({1, 1, d}) * 1e-6);
+  m.pos_embed = register_parameter("pos_embed", torch::randn({1, grid * grid + 1, d}) * 0.02);
+  auto list = nn::ModuleList();
+  for (int64_t i = 0; i < config.depth; ++i) {
+    auto block = std::make_shared<Block>(d, config.heads, config.mlp_dim);
+    list->push_back(block);
+    m.blocks.push_back(block);
+  }
+  register_module("blocks", list);
+  m.norm = register_module("norm", layer_norm(d));
+  m.head = register_module("head", nn::Linear(d, num_classes));
+  for (auto& module : modules(false)) {
+    if (auto* lin = module->as<nn::Linear>()) {
+      nn::init::normal_(lin->weight, 0.0, 0.02);
+      nn::init::zeros_(lin->bias);
+    }
+  }
+}
+
+torch::Tensor VitHybrid::forward(torch::Tensor x) {
+  auto& m = *impl_;
+  x = m.patch_embed->proj(m.patch_embed->backbone->forward(x));
+  int64_t gh = x.size(2), gw = x.size(3);
+  x = x.flatten(2).transpose(1, 2);
+  x = torch::cat({m.cls_token.expand({x.size(0), -1, -1}), x}, 1);
+  x = x + resample_pos_embed(m.pos_embed, gh, gw);
+  for (auto& block : m.blocks) x = block->forward(x);
+  x = m.norm(x);
+  return m.head(x.select(1, 0));
+}
+
+double VitHybrid::forward_macs(int64_t h, int64_t w) const {
+  double macs = impl_->patch_embed->backbone->macs(h, w);
+  double n = double(h) * w + 1, d = double(config_.embed_dim);
+  macs += double(h) * w * config_.channels.back() * d;
+  double per_block = n * d * 3 * d + 2 * n * n * d + n * d * d + 2 * n * d * config_.mlp_dim;
+  return macs + config_.depth * per_block + d * num_classes_;
+}
+
+}  // namespace leuko

@@ -1,0 +1,62 @@
+#pragma once
+// The R50+ViT-B/16 hybrid of Dosovitskiy et al. as timm defines it (vit_base_r50_s16_224 / _384,
+// timm/models/vision_transformer_hybrid.py + resnetv2.py), parameter names identical to timm's:
+//
+//   patch_embed.backbone  BiT ResNetV2, NOT pre-activation, every conv a StdConv2dSame
+//                         (weight standardised, eps 1e-8, no bias, TF "SAME" padding: the extra
+//                         pixel of an odd total pad goes right/bottom)
+//     .stem      conv 7x7/2 (64) - norm GroupNorm(32)+ReLU - max-pool 3x3/2 SAME (pad with -inf)
+//     .stages.s.blocks.b   s = 0..2, depths (3, 4, 9), out 256/512/1024, interior out/4,
+//                          stride 1 in stage 0 and 2 on the first block of later stages:
+//                 downsample (first block): conv 1x1/s - norm GroupNorm (no act)
+//                 conv1 1x1 - norm1 GN+ReLU - conv2 3x3/s - norm2 GN+ReLU - conv3 1x1 - norm3 GN
+//                 - add shortcut - ReLU
+//   patch_embed.proj      conv 1x1 1024 -> 768 (with bias): one token per 16x16 pixels
+//   cls_token, pos_embed  learned; pos_embed bicubically resampled (antialias, as timm's
+//                         resample_abs_pos_embed) when the token grid differs
+//   blocks.i (12)         pre-norm: x + attn(norm1(x)), x + mlp(norm2(x)); LayerNorm eps 1e-6;
+//                         attn.qkv (bias) 768 -> 3x768, 12 heads, attn.proj; mlp.fc1 768 -> 3072,
+//                         exact GELU, mlp.fc2
+//   norm                  final LayerNorm;  head  linear on the class token
+#include <vector>
+
+#include "models/model.h"
+
+namespace leuko {
+
+struct VitHybridConfig {
+  std::vector<int64_t> layers{3, 4, 9};            // bottlenecks per backbone stage
+  std::vector<int64_t> channels{256, 512, 1024};   // stage outputs; the interior is a quarter
+  int64_t stem_width = 64;
+  int64_t norm_groups = 32;
+  int64_t embed_dim = 768;
+  int64_t depth = 12;
+  int64_t heads = 12;
+  int64_t mlp_dim = 3072;
+  int64_t image_size = 224;  // fixes the position-embedding grid the weights are trained on
+};
+
+// Token grid side of the backbone for a square image: every stride-2 SAME layer rounds up.
+int64_t vit_hybrid_grid(const VitHybridConfig& config, int64_t image_size);
+
+// timm's resample_abs_pos_embed: [1, prefix + h*w, D] on an old square grid -> new_h x new_w.
+torch::Tensor resample_pos_embed(const torch::Tensor& pos_embed, int64_t new_h, int64_t new_w,
+                                 int64_t prefix_tokens = 1);
+
+class VitHybrid : public ClassifierModule {
+ public:
+  VitHybrid(const VitHybridConfig& config, int64_t num_classes);
+  torch::Tensor forward(torch::Tensor x) override;
+  std::vector<std::string> head_prefixes() const override { return {"head."}; }
+  double forward_macs(int64_t height, int64_t width) const override;
+  int64_t num_classes() const override { return num_classes_; }
+  const VitHybridConfig& config() const { return config_; }
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+  VitHybridConfig config_;
+  int64_t num_classes_;
+};
+
+}  // namespace leuko
