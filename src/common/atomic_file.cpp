@@ -1,5 +1,6 @@
 #include "common/atomic_file.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,7 +18,9 @@ void write_file_atomically(const std::string& path, const std::string& contents)
   namespace fs = std::filesystem;
   fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  // Unique per process and call: loader threads may write the same cache entry at once.
+  static std::atomic<unsigned long> counter{0};
+  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw UserError(path + ": cannot write (" + std::strerror(errno) + ")");
   const char* p = contents.data();

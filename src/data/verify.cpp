@@ -12,6 +12,7 @@
 #include "common/parallel.h"
 #include "common/sha256.h"
 #include "data/csv.h"
+#include "data/image_decode.h"
 
 namespace leuko {
 namespace fs = std::filesystem;
@@ -45,8 +46,11 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
          it.increment(ec)) {
       if (!it->is_regular_file()) continue;
       std::string rel = fs::relative(it->path(), base).generic_string();
+      // The Kaggle tree also holds the labels CSV, which the manifest does not list; only images
+      // can be extra.
       if (expected.count(rel)) present.push_back(rel);
-      else report.extra.push_back(rel);
+      else if (has_image_extension(rel)) report.extra.push_back(rel);
+      else report.ignored.push_back(rel);
     }
   }
   std::sort(present.begin(), present.end());
@@ -100,6 +104,7 @@ std::string verify_to_text(const VerifyReport& r, size_t show_first) {
   section("mismatched  ", r.mismatched, &r.mismatch_reasons);
   section("missing     ", r.missing, nullptr);
   section("extra       ", r.extra, nullptr);
+  if (!r.ignored.empty()) out << "not images  " << r.ignored.size() << " (ignored, e.g. " << r.ignored[0] << ")\n";
   out << "hashed      " << static_cast<long long>(r.bytes_hashed / 1e6) << " MB in " << r.seconds << " s\n";
   out << (r.all_ok() ? "verdict     OK\n" : "verdict     NOT OK\n");
   return out.str();

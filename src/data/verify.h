@@ -12,6 +12,7 @@ struct VerifyReport {
   std::string root;      // the folder the manifest paths are relative to
   size_t manifest_rows = 0;
   std::vector<std::string> ok, mismatched, missing, extra;  // manifest-relative paths
+  std::vector<std::string> ignored;  // non-image files the manifest does not list (labels CSV)
   std::vector<std::string> mismatch_reasons;                // parallel to `mismatched`
   double seconds = 0;
   double bytes_hashed = 0;

@@ -1,0 +1,144 @@
+#include "data/torch/batch_loader.h"
+
+#include <algorithm>
+#include <random>
+
+#include <opencv2/core.hpp>
+#include <torch/torch.h>
+
+namespace leuko {
+
+// SplitMix64: decorrelates the per-sample seeds built from (seed, epoch, position).
+static uint64_t mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+BatchLoader::BatchLoader(std::vector<Sample> samples, LoaderOptions options)
+    : samples_(std::move(samples)), options_(std::move(options)) {
+  if (options_.batch_size < 1) throw UserError("batch size must be at least 1");
+  if (samples_.empty()) throw UserError("no images to load");
+  cache_ = std::make_unique<PreprocessCache>(options_.cache_dir, options_.preprocess);
+  // Parallelism comes from the loader's own threads; OpenCV's pool on top would oversubscribe.
+  cv::setNumThreads(1);
+}
+
+BatchLoader::~BatchLoader() { stop_workers(); }
+
+size_t BatchLoader::batches_per_epoch() const {
+  size_t n = samples_.size(), b = static_cast<size_t>(options_.batch_size);
+  return options_.drop_last ? n / b : (n + b - 1) / b;
+}
+
+std::vector<size_t> BatchLoader::epoch_order(int epoch) const {
+  std::mt19937_64 rng(mix(options_.seed ^ mix(static_cast<uint64_t>(epoch) + 1)));
+  std::vector<size_t> order(samples_.size());
+  if (options_.balanced) {
+    // Each draw picks a class uniformly, then an image of that class: rare classes are seen as
+    // often as common ones, and the epoch keeps the dataset's length.
+    std::map<int, std::vector<size_t>> by_class;
+    for (size_t i = 0; i < samples_.size(); ++i) by_class[samples_[i].label].push_back(i);
+    std::vector<const std::vector<size_t>*> classes;
+    for (auto& [label, members] : by_class) classes.push_back(&members);
+    std::uniform_int_distribution<size_t> pick_class(0, classes.size() - 1);
+    for (auto& slot : order) {
+      const auto& members = *classes[pick_class(rng)];
+      slot = members[std::uniform_int_distribution<size_t>(0, members.size() - 1)(rng)];
+    }
+    return order;
+  }
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (options_.shuffle) std::shuffle(order.begin(), order.end(), rng);
+  return order;
+}
+
+void BatchLoader::stop_workers() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  consumed_.notify_all();
+  produced_.notify_all();
+  for (auto& w : workers_) w.join();
+  workers_.clear();
+}
+
+void BatchLoader::start_epoch(int epoch) {
+  stop_workers();
+  epoch_ = epoch;
+  order_ = epoch_order(epoch);
+  ready_.clear();
+  next_to_build_ = next_to_return_ = 0;
+  stopping_ = false;
+  error_ = nullptr;
+  int n = std::max(1, options_.workers);
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+void BatchLoader::worker_loop() {
+  const size_t total = batches_per_epoch();
+  const size_t window = static_cast<size_t>(std::max(1, options_.prefetch_batches));
+  while (true) {
+    size_t index;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      consumed_.wait(lock, [&] { return stopping_ || next_to_build_ >= total || next_to_build_ < next_to_return_ + window; });
+      if (stopping_ || next_to_build_ >= total) return;
+      index = next_to_build_++;
+    }
+    try {
+      Batch batch = build_batch(index);
+      std::lock_guard<std::mutex> lock(mutex_);
+      ready_.emplace(index, std::move(batch));
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!error_) error_ = std::current_exception();
+      stopping_ = true;
+    }
+    produced_.notify_all();
+  }
+}
+
+Batch BatchLoader::build_batch(size_t batch_index) {
+  const size_t b = static_cast<size_t>(options_.batch_size);
+  const size_t begin = batch_index * b;
+  const size_t end = std::min(order_.size(), begin + b);
+  const int64_t count = static_cast<int64_t>(end - begin), s = options_.preprocess.size;
+  Batch batch;
+  batch.images = torch::empty({count, 3, s, s}, torch::kFloat32);
+  batch.labels = torch::empty({count}, torch::kInt64);
+  auto labels = batch.labels.accessor<int64_t, 1>();
+  for (size_t k = begin; k < end; ++k) {
+    size_t idx = order_[k];
+    const Sample& sample = samples_[idx];
+    cv::Mat img = cache_->load(sample.path);
+    if (options_.augment) {
+      std::mt19937_64 rng(mix(options_.seed ^ mix((static_cast<uint64_t>(epoch_) << 32) + k)));
+      img = augment(img, options_.augmentation, rng);
+    }
+    int64_t row = static_cast<int64_t>(k - begin);
+    rgb_to_normalised_chw(img, options_.normalisation, batch.images[row]);
+    labels[row] = sample.label;
+    batch.sample_index.push_back(idx);
+  }
+  if (options_.channels_last) batch.images = batch.images.contiguous(at::MemoryFormat::ChannelsLast);
+  return batch;
+}
+
+std::optional<Batch> BatchLoader::next() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (next_to_return_ >= batches_per_epoch()) return std::nullopt;
+  if (workers_.empty()) throw std::logic_error("BatchLoader::next() before start_epoch()");
+  produced_.wait(lock, [&] { return error_ || ready_.count(next_to_return_); });
+  if (error_) std::rethrow_exception(error_);
+  Batch batch = std::move(ready_.at(next_to_return_));
+  ready_.erase(next_to_return_);
+  ++next_to_return_;
+  lock.unlock();
+  consumed_.notify_all();
+  return batch;
+}
+
+}  // namespace leuko

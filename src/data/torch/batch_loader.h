@@ -1,0 +1,90 @@
+#pragma once
+// A multi-threaded producer of batched float tensors with prefetch. Worker threads build whole
+// batches ahead of the training step; every random choice (order, augmentation) is drawn from
+// generators seeded by (seed, epoch, position), so the batches are identical for a given seed
+// whatever the thread count or timing.
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "data/augment.h"
+#include "data/preprocess_cache.h"
+#include "data/sample.h"
+#include "common/error.h"
+#include "data/torch/image_tensor.h"
+
+namespace leuko {
+
+struct LoaderOptions {
+  int batch_size = 16;
+  bool shuffle = true;
+  bool drop_last = false;
+  bool balanced = false;      // sample classes equally (with replacement), epoch = dataset size
+  bool augment = false;
+  AugmentConfig augmentation;
+  PreprocessConfig preprocess;
+  Normalisation normalisation;
+  std::string cache_dir;      // "" = no preprocessing cache
+  int workers = 2;
+  int prefetch_batches = 4;
+  uint64_t seed = 0;
+  bool channels_last = false;
+};
+
+struct Batch {
+  at::Tensor images;                // float [B,3,S,S]
+  at::Tensor labels;                // int64 [B]
+  std::vector<size_t> sample_index; // position in the loader's sample list
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(std::vector<Sample> samples, LoaderOptions options);
+  ~BatchLoader();
+  BatchLoader(const BatchLoader&) = delete;
+  BatchLoader& operator=(const BatchLoader&) = delete;
+
+  // Starts producing the batches of `epoch`; abandons whatever the previous epoch had left.
+  void start_epoch(int epoch);
+  // The next batch of the current epoch, or nullopt at its end. Rethrows a worker's error
+  // (e.g. a file that no longer decodes) as the UserError naming that file.
+  std::optional<Batch> next();
+
+  size_t batches_per_epoch() const;
+  size_t size() const { return samples_.size(); }
+  const PreprocessCache& cache() const { return *cache_; }
+  const std::vector<Sample>& samples() const { return samples_; }
+
+  // The sample order of an epoch (exposed for tests and for resuming mid-epoch).
+  std::vector<size_t> epoch_order(int epoch) const;
+
+ private:
+  void stop_workers();
+  void worker_loop();
+  Batch build_batch(size_t batch_index);
+
+  std::vector<Sample> samples_;
+  LoaderOptions options_;
+  std::unique_ptr<PreprocessCache> cache_;
+
+  int epoch_ = 0;
+  std::vector<size_t> order_;
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable produced_, consumed_;
+  std::map<size_t, Batch> ready_;
+  size_t next_to_build_ = 0;
+  size_t next_to_return_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace leuko

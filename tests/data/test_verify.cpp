@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/test_paths.h"
+#include "data/verify.h"
+
+namespace leuko {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kManifest = "cnmc-kaggle-manifest.tsv";
+
+TEST(Verify, BundledMiniatureAgainstTheRealManifest) {
+  VerifyReport r = verify_against_manifest(test::bundled("cnmc-mini/C-NMC_Leukemia"), test::bundled(kManifest), 2);
+  EXPECT_EQ(r.manifest_rows, 15114u);
+  EXPECT_EQ(r.ok.size(), 6u);           // the six byte-identical Kaggle originals
+  EXPECT_EQ(r.mismatched.size(), 18u);  // re-encoded from PNG copies
+  EXPECT_EQ(r.missing.size(), 15114u - 24u);
+  EXPECT_TRUE(r.extra.empty());
+  EXPECT_EQ(r.ignored.size(), 1u);  // the labels CSV
+  EXPECT_FALSE(r.all_ok());
+}
+
+TEST(Verify, SharedMiniature) {
+  LEUKO_REQUIRE_SHARED("cnmc-mini/C-NMC_Leukemia");
+  VerifyReport r = verify_against_manifest(test::shared_data("cnmc-mini"), test::bundled(kManifest), 2);
+  EXPECT_EQ(r.ok.size(), 6u);
+  EXPECT_EQ(r.mismatched.size(), 60u);
+}
+
+TEST(Verify, DetectsCorruptionMissingAndExtraFiles) {
+  // A manifest of just the six originals: the untouched copy verifies OK, then each damage shows.
+  test::TempDir tmp;
+  fs::path fold0 = "C-NMC_Leukemia/training_data/fold_0";
+  std::ifstream in(test::bundled(kManifest));
+  std::ofstream out(tmp.path() / "six.tsv");
+  std::string line;
+  std::getline(in, line);
+  out << line << "\n";
+  std::vector<std::string> names = {"all/UID_1_3_1_all.bmp", "all/UID_1_8_1_all.bmp", "all/UID_1_9_1_all.bmp",
+                                    "hem/UID_H6_14_1_hem.bmp", "hem/UID_H6_5_1_hem.bmp", "hem/UID_H6_7_1_hem.bmp"};
+  while (std::getline(in, line))
+    for (const auto& n : names)
+      if (line.rfind((fold0 / n).string() + "\t", 0) == 0) out << line << "\n";
+  out.close();
+  for (const auto& n : names) {
+    fs::create_directories(tmp.path() / "dl" / fold0 / fs::path(n).parent_path());
+    fs::copy_file(test::bundled("cnmc-mini") + "/" + (fold0 / n).string(), tmp.path() / "dl" / fold0 / n);
+  }
+  EXPECT_TRUE(verify_against_manifest((tmp.path() / "dl").string(), (tmp.path() / "six.tsv").string(), 2).all_ok());
+
+  {  // flip one byte in the pixel data: same size, different hash
+    std::fstream f(tmp.path() / "dl" / fold0 / names[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(1000);
+    f.put('\x7f');
+  }
+  fs::remove(tmp.path() / "dl" / fold0 / names[4]);
+  fs::copy_file(test::bundled("cnmc-mini") + "/C-NMC_Leukemia/training_data/fold_1/all/UID_16_11_1_all.bmp",
+                tmp.path() / "dl" / fold0 / "all/UID_16_11_1_all.bmp");
+  VerifyReport r = verify_against_manifest((tmp.path() / "dl").string(), (tmp.path() / "six.tsv").string(), 2);
+  EXPECT_EQ(r.ok.size(), 4u);
+  ASSERT_EQ(r.mismatched.size(), 1u);
+  EXPECT_EQ(r.mismatch_reasons[0], "sha256 differs");
+  ASSERT_EQ(r.missing.size(), 1u);
+  EXPECT_NE(r.missing[0].find("UID_H6_5_1"), std::string::npos);
+  ASSERT_EQ(r.extra.size(), 1u);
+  EXPECT_FALSE(r.all_ok());
+}
+
+}  // namespace
+}  // namespace leuko
