@@ -23,8 +23,10 @@ class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    static int counter = 0;
     path_ = std::filesystem::temp_directory_path() /
-            ("leuko_" + std::string(info ? info->name() : "test") + "_" + std::to_string(::getpid()));
+            ("leuko_" + std::string(info ? info->name() : "test") + "_" + std::to_string(::getpid()) + "_" +
+             std::to_string(counter++));
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
