@@ -12,6 +12,8 @@
 #include "common/error.h"
 #include "common/test_paths.h"
 #include "data/augment.h"
+#include "data/layouts.h"
+#include "data/normalisation.h"
 #include "data/cell_crop.h"
 #include "data/image_decode.h"
 #include "data/preprocess.h"
@@ -143,6 +145,30 @@ TEST(Augment, DihedralViewsKeepEveryPixel) {
     cv::Mat out = augment(field, a, rng);
     EXPECT_EQ(cv::sum(out), cv::sum(field));  // a permutation of the pixels
   }
+}
+
+}  // namespace
+}  // namespace leuko
+
+namespace leuko {
+namespace {
+
+TEST(Normalisation, DatasetStatisticsOfRealFields) {
+  Dataset ds = open_dataset(test::bundled("aria-mini"));
+  PreprocessConfig c;
+  c.size = 64;
+  Normalisation n = measure_normalisation(ds.samples, c, "", 2);
+  EXPECT_EQ(n.source, "dataset");
+  for (int ch = 0; ch < 3; ++ch) {
+    EXPECT_GT(n.mean[ch], 0.2f);
+    EXPECT_LT(n.mean[ch], 0.95f);
+    EXPECT_GT(n.std[ch], 0.02f);
+    EXPECT_LT(n.std[ch], 0.5f);
+  }
+  // Independent check of the means: OpenCV's per-image means, averaged (all images are 64x64).
+  cv::Scalar total(0, 0, 0);
+  for (const auto& s : ds.samples) total += cv::mean(preprocess(decode_image_file(s.path).rgb, c));
+  for (int ch = 0; ch < 3; ++ch) EXPECT_NEAR(n.mean[ch], total[ch] / ds.samples.size() / 255.0, 1e-5);
 }
 
 }  // namespace
