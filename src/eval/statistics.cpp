@@ -1,0 +1,107 @@
+#include "eval/statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+namespace leuko {
+
+const std::vector<std::string> kScalarMetrics = {"accuracy", "balanced_accuracy", "precision_macro",
+                                                 "recall_macro", "f1_macro", "f1_weighted",
+                                                 "specificity_macro", "auroc_macro"};
+
+std::map<std::string, Interval> bootstrap_ci(const std::vector<int>& labels, const std::vector<float>& probs,
+                                             int k, const std::vector<std::string>& groups, int resamples,
+                                             uint64_t seed) {
+  // Units: indices of the samples of each group (or one sample per unit).
+  std::vector<std::vector<size_t>> units;
+  bool grouped = groups.size() == labels.size() &&
+                 std::any_of(groups.begin(), groups.end(), [](const std::string& g) { return !g.empty(); });
+  if (grouped) {
+    std::map<std::string, size_t> index;
+    for (size_t i = 0; i < labels.size(); ++i) {
+      std::string key = groups[i].empty() ? "\x01image" + std::to_string(i) : groups[i];
+      auto [it, fresh] = index.emplace(key, units.size());
+      if (fresh) units.emplace_back();
+      units[it->second].push_back(i);
+    }
+  } else {
+    for (size_t i = 0; i < labels.size(); ++i) units.push_back({i});
+  }
+  std::map<std::string, std::vector<double>> draws;
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<size_t> pick(0, units.empty() ? 0 : units.size() - 1);
+  std::vector<int> y;
+  std::vector<float> p;
+  for (int r = 0; r < resamples && !units.empty(); ++r) {
+    y.clear();
+    p.clear();
+    for (size_t u = 0; u < units.size(); ++u)
+      for (size_t i : units[pick(rng)]) {
+        y.push_back(labels[i]);
+        p.insert(p.end(), probs.begin() + static_cast<long>(i * k), probs.begin() + static_cast<long>((i + 1) * k));
+      }
+    Metrics m = compute_metrics(y, p, k);
+    for (const auto& name : kScalarMetrics) draws[name].push_back(metric_by_name(m, name));
+  }
+  std::map<std::string, Interval> out;
+  for (auto& [name, v] : draws) {
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) {
+      double pos = q * static_cast<double>(v.size() - 1);
+      size_t lo = static_cast<size_t>(std::floor(pos));
+      size_t hi = std::min(lo + 1, v.size() - 1);
+      return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+    };
+    out[name] = {at(0.025), at(0.975)};
+  }
+  return out;
+}
+
+double binomial_two_sided_p(long k, long n) {
+  if (n <= 0) return 1.0;
+  long m = std::min(k, n - k);
+  // P(X <= m) for Binomial(n, 1/2), summed in log space (n can be thousands).
+  double tail = 0;
+  for (long i = 0; i <= m; ++i)
+    tail += std::exp(std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) - n * std::log(2.0));
+  return std::min(1.0, 2.0 * tail);
+}
+
+McNemar mcnemar_exact(const std::vector<int>& labels, const std::vector<int>& a, const std::vector<int>& b) {
+  if (a.size() != labels.size() || b.size() != labels.size())
+    throw std::invalid_argument("McNemar needs both models' predictions on the same images");
+  McNemar r;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    bool ra = a[i] == labels[i], rb = b[i] == labels[i];
+    if (ra && rb) ++r.both_right;
+    else if (ra) ++r.only_a_right;
+    else if (rb) ++r.only_b_right;
+    else ++r.both_wrong;
+  }
+  r.p_value = binomial_two_sided_p(std::min(r.only_a_right, r.only_b_right), r.only_a_right + r.only_b_right);
+  return r;
+}
+
+PatientAggregate aggregate_by_patient(const std::vector<int>& labels, const std::vector<float>& probs, int k,
+                                      const std::vector<std::string>& patients) {
+  std::map<std::string, std::vector<size_t>> members;
+  for (size_t i = 0; i < labels.size(); ++i)
+    if (!patients[i].empty()) members[patients[i]].push_back(i);
+  PatientAggregate out;
+  for (const auto& [patient, idx] : members) {
+    std::vector<int> votes(static_cast<size_t>(k), 0);
+    std::vector<double> mean(static_cast<size_t>(k), 0.0);
+    for (size_t i : idx) {
+      votes[static_cast<size_t>(labels[i])]++;
+      for (int c = 0; c < k; ++c) mean[static_cast<size_t>(c)] += probs[i * k + c];
+    }
+    out.patients.push_back(patient);
+    out.labels.push_back(static_cast<int>(std::max_element(votes.begin(), votes.end()) - votes.begin()));
+    for (int c = 0; c < k; ++c) out.probs.push_back(static_cast<float>(mean[static_cast<size_t>(c)] / idx.size()));
+  }
+  return out;
+}
+
+}  // namespace leuko
