@@ -121,3 +121,38 @@ TEST(Loader, AFileThatBreaksMidRunIsAnErrorNamingIt) {
 
 }  // namespace
 }  // namespace leuko
+
+namespace leuko {
+namespace {
+
+TEST(Loader, EvalDistortionIsTheSameWhateverTheOrder) {
+  auto o = small_options();
+  o.augment = false;
+  o.eval_distortion = "gaussian_noise";
+  o.eval_severity = 3;
+  BatchLoader a(aria_samples(), o);
+  std::map<size_t, at::Tensor> first, second;
+  for (const auto& b : epoch(a, 0))
+    for (size_t i = 0; i < b.sample_index.size(); ++i) first[b.sample_index[i]] = b.images[static_cast<long>(i)];
+  for (const auto& b : epoch(a, 1))
+    for (size_t i = 0; i < b.sample_index.size(); ++i) second[b.sample_index[i]] = b.images[static_cast<long>(i)];
+  for (const auto& [idx, img] : first) EXPECT_TRUE(torch::equal(img, second.at(idx))) << idx;
+  // and it is a real distortion: differs from the clean image
+  auto clean_o = o;
+  clean_o.eval_distortion = "";
+  BatchLoader clean(aria_samples(), clean_o);
+  auto cb = epoch(clean, 0);
+  EXPECT_FALSE(torch::equal(cb[0].images[0], first.at(cb[0].sample_index[0])));
+}
+
+TEST(Loader, TrainingDistortionAugmentationIsDeterministic) {
+  auto o = small_options();
+  o.train_distortion_p = 0.5;
+  o.train_distortion_families = {"gaussian_noise", "jpeg", "stain"};
+  BatchLoader a(aria_samples(), o), b(aria_samples(), o);
+  auto ea = epoch(a, 0), eb = epoch(b, 0);
+  for (size_t i = 0; i < ea.size(); ++i) EXPECT_TRUE(torch::equal(ea[i].images, eb[i].images));
+}
+
+}  // namespace
+}  // namespace leuko

@@ -4,6 +4,9 @@
 #include <random>
 
 #include <opencv2/core.hpp>
+
+#include "data/distort.h"
+#include "data/preprocess.h"
 #include <torch/torch.h>
 
 namespace leuko {
@@ -114,10 +117,16 @@ Batch BatchLoader::build_batch(size_t batch_index) {
     size_t idx = order_[k];
     const Sample& sample = samples_[idx];
     cv::Mat img = cache_->load(sample.path);
-    if (options_.augment) {
-      std::mt19937_64 rng(mix(options_.seed ^ mix((static_cast<uint64_t>(epoch_) << 32) + k)));
-      img = augment(img, options_.augmentation, rng);
-    }
+    std::mt19937_64 rng(mix(options_.seed ^ mix((static_cast<uint64_t>(epoch_) << 32) + k)));
+    if (options_.augment) img = augment(img, options_.augmentation, rng);
+    if (options_.train_distortion_p > 0)
+      img = random_distortion(img, options_.train_distortion_families, options_.train_distortion_p,
+                              options_.train_distortion_max_severity, rng);
+    // The sweep's noise depends on the image, not on its position: every model sees the same
+    // distorted test set.
+    if (!options_.eval_distortion.empty())
+      img = distort(img, options_.eval_distortion, options_.eval_severity, mix(options_.seed + idx));
+    if (options_.test_time_denoise != "none") img = denoise(img, options_.test_time_denoise);
     int64_t row = static_cast<int64_t>(k - begin);
     rgb_to_normalised_chw(img, options_.normalisation, batch.images[row]);
     labels[row] = sample.label;

@@ -37,6 +37,17 @@ struct LoaderOptions {
   int prefetch_batches = 4;
   uint64_t seed = 0;
   bool channels_last = false;
+
+  // Distortion augmentation (training): with probability `train_distortion_p`, one of
+  // `train_distortion_families` at a random severity up to `train_distortion_max_severity`.
+  double train_distortion_p = 0;
+  std::vector<std::string> train_distortion_families;
+  int train_distortion_max_severity = 5;
+
+  // Fixed distortion for the robustness sweep (evaluation), then optional test-time denoising.
+  std::string eval_distortion;  // "" = none
+  int eval_severity = 0;
+  std::string test_time_denoise = "none";
 };
 
 struct Batch {
