@@ -1,0 +1,70 @@
+#include "train/checkpoint.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include "common/error.h"
+
+namespace leuko {
+
+void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
+                     const TrainingState& state) {
+  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+  model.save(model_archive);
+  optimizer.save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write("next_epoch", torch::tensor(static_cast<int64_t>(state.next_epoch)));
+  archive.write("best_f1", torch::tensor(state.best_f1, torch::kFloat64));
+  archive.write("best_epoch", torch::tensor(static_cast<int64_t>(state.best_epoch)));
+  archive.write("epochs_without_improvement", torch::tensor(static_cast<int64_t>(state.epochs_without_improvement)));
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    archive.write("cpu_rng_state", gen.get_state());
+  }
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  archive.save_to(tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw UserError(path + ": cannot rename the new checkpoint into place");
+  }
+}
+
+TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
+  if (!std::filesystem::exists(path)) throw UserError(path + ": no checkpoint to resume from");
+  TrainingState state;
+  try {
+    torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+    archive.load_from(path);
+    archive.read("model", model_archive);
+    archive.read("optimizer", optimizer_archive);
+    model.load(model_archive);
+    optimizer.load(optimizer_archive);
+    // A fresh tensor per read: reading into a defined one resizes it in place, which fails.
+    auto read = [&](const char* key) {
+      torch::Tensor t;
+      archive.read(key, t);
+      return t;
+    };
+    state.next_epoch = static_cast<int>(read("next_epoch").item<int64_t>());
+    state.best_f1 = read("best_f1").item<double>();
+    state.best_epoch = static_cast<int>(read("best_epoch").item<int64_t>());
+    state.epochs_without_improvement = static_cast<int>(read("epochs_without_improvement").item<int64_t>());
+    torch::Tensor rng_state = read("cpu_rng_state");
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(rng_state);
+  } catch (const c10::Error& e) {
+    std::string why = e.what_without_backtrace();
+    throw UserError(path + ": unreadable checkpoint (" + why.substr(0, why.find('\n')) + ")");
+  }
+  return state;
+}
+
+}  // namespace leuko
