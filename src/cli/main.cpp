@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   leuko::cli::add_data_verb(app);
   leuko::cli::add_models_verb(app);
   leuko::cli::add_train_verb(app);
+  leuko::cli::add_evaluate_verb(app);
   leuko::cli::add_bench_verb(app);
   try {
     app.parse(argc, argv);

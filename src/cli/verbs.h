@@ -7,6 +7,7 @@ namespace leuko::cli {
 void add_data_verb(CLI::App& app);    // data scan | verify | split
 void add_models_verb(CLI::App& app);  // models
 void add_train_verb(CLI::App& app);   // train
+void add_evaluate_verb(CLI::App& app);  // evaluate
 void add_bench_verb(CLI::App& app);   // bench
 
 }  // namespace leuko::cli

@@ -1,0 +1,76 @@
+// `leukoscope evaluate` on real runs: every eval.json key of the contract, numbers that agree with
+// the predictions file, the patient view on C-NMC, the robustness sweep, TTA and McNemar.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/run_cli.h"
+#include "data/csv.h"
+
+namespace leuko {
+namespace {
+using test::run_cli;
+
+nlohmann::json load(const std::string& p) { return nlohmann::json::parse(std::ifstream(p)); }
+
+TEST(CliEvaluate, EveryContractKeyOnCnmcWithPatientsDistortionsTtaAndMcNemar) {
+  test::TempDir tmp;
+  std::string a = tmp.str() + "/a", b = tmp.str() + "/b";
+  std::string train = "train --data " + test::bundled("cnmc-mini") + " --preset tiny --epochs 2 --cache none --quiet";
+  ASSERT_EQ(run_cli(train + " --out " + a + " --seed 1").code, 0);
+  ASSERT_EQ(run_cli(train + " --out " + b + " --seed 2 --model resnet50").code, 0);
+  auto r = run_cli("evaluate " + a + " --split all --patients --distortions --tta --bootstrap 200 --cache none --against " + b);
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = load(a + "/eval.json");
+  for (const char* key : {"split", "n", "classes", "accuracy", "balanced_accuracy", "precision_macro", "recall_macro",
+                          "f1_macro", "f1_weighted", "specificity_macro", "auroc_macro", "per_class", "confusion_matrix",
+                          "ci95", "robustness", "patient_level", "mcnemar"})
+    EXPECT_TRUE(j.contains(key)) << key;
+  EXPECT_EQ(j["n"], 24);
+  EXPECT_EQ(j["ci95_resampled"], "patients");
+  EXPECT_TRUE(j["patient_level"]["available"].get<bool>());
+  EXPECT_EQ(j["patient_level"]["n_patients"], 18);  // 14 training patients + 4 validation cells' patients
+  EXPECT_EQ(j["robustness"].size(), 8u * 5u);
+  for (const auto& ci : j["ci95"].items()) {
+    EXPECT_LE(ci.value()[0].get<double>(), ci.value()[1].get<double>()) << ci.key();
+  }
+  long sum = 0;
+  for (const auto& row : j["confusion_matrix"])
+    for (const auto& v : row) sum += v.get<long>();
+  EXPECT_EQ(sum, 24);
+  const auto& mc = j["mcnemar"];
+  EXPECT_EQ(mc["both_right"].get<long>() + mc["only_this_right"].get<long>() + mc["only_other_right"].get<long>() +
+                mc["both_wrong"].get<long>(),
+            24);
+  EXPECT_GE(mc["p_value"].get<double>(), 0.0);
+  EXPECT_LE(mc["p_value"].get<double>(), 1.0);
+}
+
+TEST(CliEvaluate, AccuracyAgreesWithThePredictionsFile) {
+  test::TempDir tmp;
+  std::string run = tmp.str() + "/run";
+  ASSERT_EQ(run_cli("train --data " + test::bundled("aria-mini") + " --preset tiny --epochs 2 --cache none --quiet --out " + run).code, 0);
+  auto r = run_cli("evaluate " + run + " --bootstrap 100 --cache none");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = load(run + "/eval.json");
+  EXPECT_EQ(j["split"], "test");
+  CsvTable preds = read_csv(run + "/eval-predictions.csv");
+  ASSERT_EQ(static_cast<long>(preds.rows.size()), j["n"].get<long>());
+  long right = 0;
+  for (const auto& row : preds.rows) right += row[1] == row[2];
+  EXPECT_DOUBLE_EQ(j["accuracy"].get<double>(), static_cast<double>(right) / preds.rows.size());
+  EXPECT_TRUE(j.contains("calibration"));
+  EXPECT_GT(j["calibration"]["temperature"].get<double>(), 0.0);
+}
+
+TEST(CliEvaluate, NotARunIsAOneLineError) {
+  auto r = run_cli("evaluate " + test::bundled("aria-mini"));
+  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("config.json"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace leuko
