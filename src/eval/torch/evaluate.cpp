@@ -59,17 +59,23 @@ LoadedRun load_run(const std::string& dir, const torch::Device& device) {
   return r;
 }
 
+// The run's own split.csv, one split of it ("all" = every split), with labels in the run's order.
+std::vector<Sample> run_split(const LoadedRun& run, const std::string& dir, const std::string& split, int threads) {
+  Dataset ds = open_dataset(dir + "/split.csv", "csv");
+  validate_samples(ds, threads);
+  std::vector<Sample> out;
+  for (auto s : ds.samples) {
+    if (split != "all" && s.split != split) continue;
+    // The CSV's class indices follow its own sorted names; the run's order may differ.
+    s.label = static_cast<int>(std::find(run.classes.begin(), run.classes.end(), ds.classes[s.label]) - run.classes.begin());
+    out.push_back(s);
+  }
+  return out;
+}
+
 std::vector<Sample> samples_to_evaluate(const LoadedRun& run, const EvaluateOptions& o, int threads) {
   if (o.data.empty()) {
-    Dataset ds = open_dataset(o.run + "/split.csv", "csv");
-    validate_samples(ds, threads);
-    // Class indices of the CSV follow its own sorted names; map them to the run's order.
-    std::vector<Sample> out;
-    for (auto s : ds.samples) {
-      if (o.split != "all" && s.split != o.split) continue;
-      s.label = static_cast<int>(std::find(run.classes.begin(), run.classes.end(), ds.classes[s.label]) - run.classes.begin());
-      out.push_back(s);
-    }
+    auto out = run_split(run, o.run, o.split, threads);
     if (out.empty()) throw UserError(o.run + "/split.csv: no images in split '" + o.split + "'");
     return out;
   }
@@ -146,13 +152,7 @@ nlohmann::json evaluate_run(const EvaluateOptions& o) {
 
   // Calibration: the temperature is fitted on the validation split, never on the images scored.
   if (o.data.empty() && o.split != "val") {
-    std::vector<Sample> val;
-    Dataset ds = open_dataset(o.run + "/split.csv", "csv");
-    for (auto s : ds.samples)
-      if (s.split == "val") {
-        s.label = static_cast<int>(std::find(run.classes.begin(), run.classes.end(), ds.classes[s.label]) - run.classes.begin());
-        val.push_back(s);
-      }
+    std::vector<Sample> val = run_split(run, o.run, "val", threads);
     if (!val.empty()) {
       BatchLoader val_loader(val, lo);
       Predictions pv = predict(*run.model, val_loader, device, bf16, false);
