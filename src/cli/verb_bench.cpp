@@ -3,7 +3,6 @@
 #include "cli/verbs.h"
 
 #include <torch/torch.h>
-#include <torch/version.h>
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "models/autocast.h"
 #include "models/model.h"
 #include "models/registry.h"
 
@@ -31,31 +31,6 @@ struct BenchOptions {
   int warmup = 3;
   int threads = 0;
   bool json = false;
-};
-
-// CPU bf16 autocast for the scope of one forward; the API moved in LibTorch 2.4.
-struct CpuAutocast {
-  bool on;
-  explicit CpuAutocast(bool enable) : on(enable) {
-    if (!on) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
-    at::autocast::set_autocast_enabled(at::kCPU, true);
-#else
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    at::autocast::set_cpu_enabled(true);
-#endif
-  }
-  ~CpuAutocast() {
-    if (!on) return;
-#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
-    at::autocast::set_autocast_enabled(at::kCPU, false);
-#else
-    at::autocast::set_cpu_enabled(false);
-#endif
-    // Cached bf16 copies of the weights are stale once the optimiser steps.
-    at::autocast::clear_cache();
-  }
 };
 
 double median(std::vector<double> v) {
@@ -93,7 +68,7 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
     for (int i = 0; i < o.warmup + o.steps; ++i) {
       auto t0 = clock::now();
       {
-        CpuAutocast ac(amp);
+        CpuBf16Autocast autocast(amp);
         auto logits = model->forward(x);
       }
       if (i >= o.warmup) fwd.push_back(seconds(t0, clock::now()));
@@ -112,7 +87,7 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
     opt->zero_grad();
     torch::Tensor loss;
     {
-      CpuAutocast ac(amp);
+      CpuBf16Autocast autocast(amp);
       loss = torch::nn::functional::cross_entropy(model->forward(x).to(torch::kFloat), y);
     }
     loss.backward();
@@ -140,7 +115,13 @@ void add_bench_verb(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print a JSON array");
   cmd->callback([o] {
     if (o->threads > 0) at::set_num_threads(o->threads);
-    std::vector<std::string> names = o->model.empty() ? model_names() : std::vector<std::string>{o->model};
+    // Every model that has the preset, or the one asked for: unknown names fail before any output.
+    std::vector<std::string> names;
+    for (const auto& name : model_names()) {
+      auto presets = preset_names(name);
+      if ((o->model.empty() || o->model == name) && std::count(presets.begin(), presets.end(), o->preset)) names.push_back(name);
+    }
+    if (names.empty()) make_model(o->model.empty() ? "resnet50" : o->model, o->preset, 2);
     std::vector<Result> results;
     if (!o->json)
       std::printf("%-11s %-10s %5s %5s %6s %5s %12s %12s\n", "model", "preset", "size", "batch", "layout", "amp",

@@ -32,4 +32,6 @@ std::string bundled_aria_dir() { return bundled_data_dir() + "/aria-mini"; }
 
 std::string leukoscope_version() { return LEUKO_VERSION; }
 
+std::string leukoscope_git_commit() { return LEUKO_GIT_COMMIT; }
+
 }  // namespace leuko

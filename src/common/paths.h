@@ -15,4 +15,7 @@ std::string bundled_aria_dir();
 
 std::string leukoscope_version();
 
+// The git commit the build was configured at ("unknown" outside a checkout).
+std::string leukoscope_git_commit();
+
 }  // namespace leuko

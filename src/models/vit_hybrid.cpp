@@ -54,6 +54,14 @@ nn::GroupNorm group_norm(int64_t groups, int64_t channels) {
   return nn::GroupNorm(nn::GroupNormOptions(groups, channels).eps(1e-5));
 }
 
+// LibTorch 1.13's CPU group_norm has no mixed-dtype kernel and bf16 autocast leaves it alone:
+// normalise in the weights' dtype and hand back the caller's.
+torch::Tensor group_norm_fp(nn::GroupNorm& norm, const torch::Tensor& x) {
+  auto dtype = norm->weight.scalar_type();
+  if (x.scalar_type() == dtype) return norm(x);
+  return norm(x.to(dtype)).to(x.scalar_type());
+}
+
 struct Stem : nn::Module {
   std::shared_ptr<StdConv2dSame> conv;
   nn::GroupNorm norm{nullptr};
@@ -62,7 +70,7 @@ struct Stem : nn::Module {
     norm = register_module("norm", group_norm(groups, width));
   }
   torch::Tensor forward(torch::Tensor x) {
-    x = torch::relu(norm(conv->forward(x)));
+    x = torch::relu(group_norm_fp(norm, conv->forward(x)));
     // timm MaxPool2dSame: pad with -inf so padding never wins the max.
     auto [top, bottom] = same_pad(x.size(2), 3, 2);
     auto [left, right] = same_pad(x.size(3), 3, 2);
@@ -96,10 +104,10 @@ struct Bottleneck : nn::Module {
     norm3 = register_module("norm3", group_norm(groups, out));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    auto shortcut = downsample ? downsample->norm(downsample->conv->forward(x)) : x;
-    auto y = torch::relu(norm1(conv1->forward(x)));
-    y = torch::relu(norm2(conv2->forward(y)));
-    y = norm3(conv3->forward(y));
+    auto shortcut = downsample ? group_norm_fp(downsample->norm, downsample->conv->forward(x)) : x;
+    auto y = torch::relu(group_norm_fp(norm1, conv1->forward(x)));
+    y = torch::relu(group_norm_fp(norm2, conv2->forward(y)));
+    y = group_norm_fp(norm3, conv3->forward(y));
     return torch::relu(y + shortcut);
   }
   double macs(int64_t& h, int64_t& w) const {

@@ -1,5 +1,6 @@
 #include "models/weights.h"
 
+#include <cmath>
 #include <cstring>
 #include <set>
 

@@ -190,7 +190,7 @@ TrainResult train_model(TrainConfig c, bool resume, bool show_progress) {
                                    {"patients_shared", data.audit.patients_shared},
                                    {"near_duplicate_pairs_across", data.audit.near_duplicate_pairs_across}}}}},
       {"versions", {{"leukoscope", leukoscope_version()}, {"torch", TORCH_VERSION}, {"opencv", CV_VERSION},
-                    {"git_commit", LEUKO_GIT_COMMIT}}},
+                    {"git_commit", leukoscope_git_commit()}}},
       {"pretrained_report", pretrained_report},
       {"threads", threads},
   };

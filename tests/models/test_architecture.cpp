@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/parallel.h"
+#include "models/autocast.h"
 #include "models/model.h"
 #include "models/registry.h"
 #include "models/vit_hybrid.h"
@@ -164,6 +165,38 @@ TEST(Architecture, EveryModelAndPresetTrainsAtTwoInputSizes) {
           ASSERT_TRUE(torch::isfinite(p.value().grad()).all().item<bool>()) << p.key();
         }
       }
+    }
+  }
+}
+
+// CPU bf16 autocast (what `bench --amp bf16` and training use): every model runs forward and
+// backward in it, float32 gradients come out, and the logits stay near the float32 ones.
+TEST(Architecture, EveryModelTrainsUnderBf16Autocast) {
+  torch::manual_seed(0);
+  for (const auto& name : leuko::model_names()) {
+    SCOPED_TRACE(name);
+    auto model = leuko::make_model(name, "tiny", 3);
+    auto x = torch::randn({2, 3, 64, 64}).contiguous(at::MemoryFormat::ChannelsLast);
+    model->eval();
+    torch::Tensor reference, mixed;
+    {
+      torch::NoGradGuard no_grad;
+      reference = model->forward(x);
+      leuko::CpuBf16Autocast autocast(true);
+      mixed = model->forward(x).to(torch::kFloat);
+    }
+    EXPECT_LT((mixed - reference).abs().max().item<double>(), 0.1 * (1 + reference.abs().max().item<double>()));
+    model->train();
+    torch::Tensor loss;
+    {
+      leuko::CpuBf16Autocast autocast(true);
+      loss = torch::nn::functional::cross_entropy(model->forward(x).to(torch::kFloat), torch::tensor({0, 1}));
+    }
+    loss.backward();
+    for (const auto& p : model->named_parameters()) {
+      ASSERT_TRUE(p.value().grad().defined()) << p.key();
+      EXPECT_EQ(p.value().grad().scalar_type(), torch::kFloat) << p.key();
+      ASSERT_TRUE(torch::isfinite(p.value().grad()).all().item<bool>()) << p.key();
     }
   }
 }

@@ -40,6 +40,15 @@ fs::path scratch_dir() {
   return dir;
 }
 
+// The reference files are ~100 MB: gone when the suite ends.
+struct ScratchCleanup : ::testing::Environment {
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(scratch_dir(), ec);
+  }
+};
+[[maybe_unused]] auto* const scratch_cleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
 // Runs the reference script; returns its exit status, output in *log.
 int run_reference(const std::vector<std::string>& args, std::string* log) {
   std::string cmd = std::string(kPython) + " " + quote(std::string(LEUKO_SOURCE_DIR) + "/tests/models/reference_models.py");
