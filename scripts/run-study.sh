@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 out="${1:-study-out}"
-epochs="${EPOCHS:-8}"
+epochs="${EPOCHS:-20}"
 mkdir -p "$out"
 L=./build/leukoscope
 echo "== data scan (bundled C-NMC miniature)"
