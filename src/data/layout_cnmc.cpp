@@ -6,7 +6,6 @@
 
 #include "common/error.h"
 #include "data/csv.h"
-#include "data/image_decode.h"
 #include "data/layouts.h"
 
 namespace leuko {
@@ -56,7 +55,7 @@ std::string cnmc_patient_from_name(const std::string& file_name) {
   return patient;
 }
 
-static void add_unlabelled_or_skip(Dataset& ds, const fs::path& file, const std::string& split) {
+static void add_unlabelled(Dataset& ds, const fs::path& file, const std::string& split) {
   Sample s;
   s.path = file.string();
   s.split = split;
@@ -150,7 +149,7 @@ Dataset read_cnmc(const std::string& root_in) {
     for (const auto& sub : sorted_entries(testing))
       if (fs::is_directory(sub))
         for (const auto& file : sorted_entries(sub))
-          if (fs::is_regular_file(file)) add_unlabelled_or_skip(ds, file, "test");
+          if (fs::is_regular_file(file)) add_unlabelled(ds, file, "test");
   return ds;
 }
 
