@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/paths.h"
+#include "common/remove_tree.h"
 #include "data/layouts.h"
 #include "data/torch/batch_loader.h"
 
@@ -32,7 +33,7 @@ int main(int argc, char** argv) {
       if (s.split == "train") samples.push_back(s);  // the same files the Python reference reads
 
   std::string cache = std::filesystem::temp_directory_path() / "leuko_bench_cache";
-  std::filesystem::remove_all(cache);
+  leuko::remove_tree(cache);
   struct Config {
     std::string name;
     std::string denoise;
@@ -66,5 +67,5 @@ int main(int argc, char** argv) {
                                 {"img_per_s_median", median(rates)}}.dump()
               << std::endl;
   }
-  std::filesystem::remove_all(cache);
+  leuko::remove_tree(cache);
 }

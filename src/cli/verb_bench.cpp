@@ -26,11 +26,13 @@ struct BenchOptions {
   int64_t image_size = 0;
   bool channels_last = false;
   std::string amp = "off";
+  std::string device = "cpu";
   std::string optimizer = "sgd";
   int steps = 10;
   int warmup = 3;
   int threads = 0;
   bool json = false;
+  bool deterministic = false;
 };
 
 double median(std::vector<double> v) {
@@ -49,17 +51,24 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
   const int64_t classes = 2;
   auto spec = describe_model(name, o.preset, classes, o.image_size);
   auto model = make_model(name, o.preset, classes, o.image_size);
+  const torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  const bool cuda = device.is_cuda();
+  model->to(device);
   const auto format = o.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   if (o.channels_last) {
     torch::NoGradGuard g;
     for (auto& p : model->parameters())
       if (p.dim() == 4) p.set_data(p.data().contiguous(format));
   }
-  auto x = torch::randn({o.batch, 3, spec.input_size, spec.input_size}).contiguous(format);
-  auto y = torch::randint(0, classes, {o.batch}, torch::kLong);
+  auto x = torch::randn({o.batch, 3, spec.input_size, spec.input_size}).contiguous(format).to(device);
+  auto y = torch::randint(0, classes, {o.batch}, torch::kLong).to(device);
   const bool amp = o.amp == "bf16";
   using clock = std::chrono::steady_clock;
-  auto seconds = [](clock::time_point a, clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+  // GPU work is asynchronous: a step ends when the device has finished it.
+  auto seconds = [cuda](clock::time_point a) {
+    if (cuda) torch::cuda::synchronize();
+    return std::chrono::duration<double>(clock::now() - a).count();
+  };
 
   std::vector<double> fwd;
   model->eval();
@@ -68,10 +77,11 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
     for (int i = 0; i < o.warmup + o.steps; ++i) {
       auto t0 = clock::now();
       {
-        CpuBf16Autocast autocast(amp);
+        Bf16Autocast autocast(amp, cuda);
         auto logits = model->forward(x);
       }
-      if (i >= o.warmup) fwd.push_back(seconds(t0, clock::now()));
+      double s = seconds(t0);
+      if (i >= o.warmup) fwd.push_back(s);
     }
   }
 
@@ -87,12 +97,13 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
     opt->zero_grad();
     torch::Tensor loss;
     {
-      CpuBf16Autocast autocast(amp);
+      Bf16Autocast autocast(amp, cuda);
       loss = torch::nn::functional::cross_entropy(model->forward(x).to(torch::kFloat), y);
     }
     loss.backward();
     opt->step();
-    if (i >= o.warmup) train.push_back(seconds(t0, clock::now()));
+    double s = seconds(t0);
+    if (i >= o.warmup) train.push_back(s);
   }
   return {name, spec.input_size, o.batch / median(fwd), o.batch / median(train)};
 }
@@ -107,7 +118,9 @@ void add_bench_verb(CLI::App& app) {
   cmd->add_option("--batch", o->batch, "images per step (default 16)")->check(CLI::PositiveNumber);
   cmd->add_option("--image-size", o->image_size, "square input side (default: the preset's)")->check(CLI::PositiveNumber);
   cmd->add_flag("--channels-last", o->channels_last, "NHWC memory format for weights and input");
-  cmd->add_option("--amp", o->amp, "bf16 | off: CPU bfloat16 autocast (default off)")->check(CLI::IsMember({"bf16", "off"}));
+  cmd->add_option("--amp", o->amp, "bf16 | off: bfloat16 autocast on the device (default off)")->check(CLI::IsMember({"bf16", "off"}));
+  cmd->add_option("--device", o->device, "cpu | cuda (default cpu)")->check(CLI::IsMember({"cpu", "cuda"}));
+  cmd->add_flag("--deterministic", o->deterministic, "CUDA: deterministic cuDNN, no autotuning (default: cuDNN benchmark mode)");
   cmd->add_option("--optimizer", o->optimizer, "sgd | adamw (default sgd)")->check(CLI::IsMember({"sgd", "adamw"}));
   cmd->add_option("--steps", o->steps, "timed steps; the median is reported (default 10)")->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", o->warmup, "untimed steps first (default 3)")->check(CLI::NonNegativeNumber);
@@ -115,6 +128,11 @@ void add_bench_verb(CLI::App& app) {
   cmd->add_flag("--json", o->json, "print a JSON array");
   cmd->callback([o] {
     if (o->threads > 0) at::set_num_threads(o->threads);
+    if (o->device == "cuda") {
+      if (!torch::cuda::is_available()) throw UserError("--device cuda: this LibTorch build sees no CUDA device");
+      at::globalContext().setDeterministicCuDNN(o->deterministic);
+      at::globalContext().setBenchmarkCuDNN(!o->deterministic);
+    }
     // Every model that has the preset, or the one asked for: unknown names fail before any output.
     std::vector<std::string> names;
     for (const auto& name : model_names()) {
@@ -124,15 +142,15 @@ void add_bench_verb(CLI::App& app) {
     if (names.empty()) make_model(o->model.empty() ? "resnet50" : o->model, o->preset, 2);
     std::vector<Result> results;
     if (!o->json)
-      std::printf("%-11s %-10s %5s %5s %6s %5s %12s %12s\n", "model", "preset", "size", "batch", "layout", "amp",
-                  "forward/s", "train/s");
+      std::printf("%-11s %-10s %5s %5s %6s %5s %6s %12s %12s\n", "model", "preset", "size", "batch", "layout", "amp",
+                  "device", "forward/s", "train/s");
     for (const auto& name : names) {
       auto r = bench_model(name, *o);
       results.push_back(r);
       if (!o->json) {
-        std::printf("%-11s %-10s %5lld %5lld %6s %5s %12.1f %12.1f\n", name.c_str(), o->preset.c_str(),
+        std::printf("%-11s %-10s %5lld %5lld %6s %5s %6s %12.1f %12.1f\n", name.c_str(), o->preset.c_str(),
                     static_cast<long long>(r.size), static_cast<long long>(o->batch),
-                    o->channels_last ? "nhwc" : "nchw", o->amp.c_str(), r.forward_ips, r.train_ips);
+                    o->channels_last ? "nhwc" : "nchw", o->amp.c_str(), o->device.c_str(), r.forward_ips, r.train_ips);
         std::fflush(stdout);
       }
     }
@@ -140,7 +158,7 @@ void add_bench_verb(CLI::App& app) {
       auto arr = nlohmann::json::array();
       for (const auto& r : results)
         arr.push_back({{"model", r.model}, {"preset", o->preset}, {"image_size", r.size}, {"batch", o->batch},
-                       {"channels_last", o->channels_last}, {"amp", o->amp}, {"optimizer", o->optimizer},
+                       {"channels_last", o->channels_last}, {"amp", o->amp}, {"device", o->device}, {"optimizer", o->optimizer},
                        {"threads", at::get_num_threads()}, {"forward_img_per_s", r.forward_ips},
                        {"train_img_per_s", r.train_ips}});
       std::cout << arr.dump(2) << "\n";

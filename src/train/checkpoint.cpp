@@ -5,12 +5,23 @@
 #include <mutex>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
 #include "common/error.h"
 
 namespace leuko {
+
+namespace {
+
+// Where the model's parameters live: checkpoint tensors are mapped there on loading.
+torch::Device model_device(const torch::nn::Module& model) {
+  for (const auto& p : model.parameters()) return p.device();
+  return torch::kCPU;
+}
+
+}  // namespace
 
 void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
                      const TrainingState& state) {
@@ -28,6 +39,12 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
     std::lock_guard<std::mutex> lock(gen.mutex());
     archive.write("cpu_rng_state", gen.get_state());
   }
+  const torch::Device device = model_device(model);
+  if (device.is_cuda()) {  // dropout on a GPU draws from the CUDA generator
+    auto gen = at::globalContext().defaultGenerator(device);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    archive.write("cuda_rng_state", gen.get_state());
+  }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   archive.save_to(tmp);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -41,7 +58,9 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model,
   TrainingState state;
   try {
     torch::serialize::InputArchive archive, model_archive, optimizer_archive;
-    archive.load_from(path);
+    // Mapped to the model's device: reading a CPU tensor into a CUDA parameter would move it.
+    const torch::Device device = model_device(model);
+    archive.load_from(path, device);
     archive.read("model", model_archive);
     archive.read("optimizer", optimizer_archive);
     model.load(model_archive);
@@ -56,10 +75,18 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model,
     state.best_f1 = read("best_f1").item<double>();
     state.best_epoch = static_cast<int>(read("best_epoch").item<int64_t>());
     state.epochs_without_improvement = static_cast<int>(read("epochs_without_improvement").item<int64_t>());
-    torch::Tensor rng_state = read("cpu_rng_state");
-    auto gen = at::detail::getDefaultCPUGenerator();
-    std::lock_guard<std::mutex> lock(gen.mutex());
-    gen.set_state(rng_state);
+    torch::Tensor rng_state = read("cpu_rng_state").cpu();
+    {
+      auto gen = at::detail::getDefaultCPUGenerator();
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(rng_state);
+    }
+    torch::Tensor cuda_state;
+    if (device.is_cuda() && archive.try_read("cuda_rng_state", cuda_state)) {
+      auto gen = at::globalContext().defaultGenerator(device);
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(cuda_state.cpu());
+    }
   } catch (const c10::Error& e) {
     std::string why = e.what_without_backtrace();
     throw UserError(path + ": unreadable checkpoint (" + why.substr(0, why.find('\n')) + ")");

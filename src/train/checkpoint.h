@@ -1,7 +1,8 @@
 #pragma once
 // last.ckpt: everything needed to continue a run exactly where its last finished epoch left it —
 // weights, optimiser state, the epoch, the best validation score so far, the early-stopping
-// counter and torch's CPU random state. Written to a temporary file and renamed.
+// counter and torch's CPU random state (and the CUDA one for a model on a GPU). Written to a
+// temporary file and renamed; loading maps every tensor to the device of the model's parameters.
 #include <string>
 
 #include <torch/nn/module.h>

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -108,12 +109,17 @@ TrainResult train_model(TrainConfig c, bool resume, bool show_progress) {
   const int threads = c.threads > 0 ? c.threads : default_thread_count();
   at::set_num_threads(threads);
   torch::manual_seed(c.seed);
-  if (c.deterministic) at::globalContext().setDeterministicAlgorithms(true, false);
   torch::Device device(torch::kCPU);
   if (c.device == "cuda") {
     if (!torch::cuda::is_available()) throw UserError("--device cuda: this LibTorch build sees no CUDA device");
     device = torch::Device(torch::kCUDA);
+    // cuBLAS is deterministic only with a fixed workspace, chosen before its first handle exists;
+    // cuDNN autotuning picks kernels by timing, so it is on only when results may vary.
+    if (c.deterministic) ::setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", /*overwrite=*/0);
+    at::globalContext().setDeterministicCuDNN(c.deterministic);
+    at::globalContext().setBenchmarkCuDNN(!c.deterministic);
   }
+  if (c.deterministic) at::globalContext().setDeterministicAlgorithms(true, false);
 
   RunData data = resume ? prepare_run_data("", "csv", split_path, "file", 0, 0, c.seed, threads, "")
                         : prepare_run_data(c.data, c.format, c.split_csv, c.split_by, c.val_fraction, c.test_fraction,
@@ -148,6 +154,7 @@ TrainResult train_model(TrainConfig c, bool resume, bool show_progress) {
   base.workers = c.workers;
   base.seed = c.seed;
   base.channels_last = c.channels_last;
+  base.pin_memory = device.is_cuda();
   LoaderOptions train_opts = base, val_opts = base;
   train_opts.shuffle = true;
   train_opts.drop_last = train_samples.size() > static_cast<size_t>(c.batch);  // no 1-image BatchNorm steps
@@ -220,11 +227,11 @@ TrainResult train_model(TrainConfig c, bool resume, bool show_progress) {
       if (!batch) break;
       lr = learning_rate(c.lr, static_cast<size_t>(epoch) * steps_per_epoch + step, warmup_steps, total_steps);
       for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
-      auto x = batch->images.to(device), y = batch->labels.to(device);
+      auto x = batch->images.to(device, /*non_blocking=*/true), y = batch->labels.to(device, /*non_blocking=*/true);
       optimizer->zero_grad();
       torch::Tensor loss;
       {
-        CpuBf16Autocast autocast(bf16 && device.is_cpu());
+        Bf16Autocast autocast(bf16, device.is_cuda());
         auto options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(c.label_smoothing);
         if (class_weights.defined()) options.weight(class_weights);
         loss = torch::nn::functional::cross_entropy(model->forward(x).to(torch::kFloat), y, options);

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/remove_tree.h"
+
 namespace leuko::test {
 
 inline std::string bundled(const std::string& rel = "") { return std::string(LEUKO_TEST_DATA) + (rel.empty() ? "" : "/" + rel); }
@@ -27,10 +29,10 @@ class TempDir {
     path_ = std::filesystem::temp_directory_path() /
             ("leuko_" + std::string(info ? info->name() : "test") + "_" + std::to_string(::getpid()) + "_" +
              std::to_string(counter++));
-    std::filesystem::remove_all(path_);
+    leuko::remove_tree(path_.string());
     std::filesystem::create_directories(path_);
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  ~TempDir() { leuko::remove_tree(path_.string()); }
   std::string str() const { return path_.string(); }
   std::filesystem::path path() const { return path_; }
 

@@ -182,14 +182,14 @@ TEST(Architecture, EveryModelTrainsUnderBf16Autocast) {
     {
       torch::NoGradGuard no_grad;
       reference = model->forward(x);
-      leuko::CpuBf16Autocast autocast(true);
+      leuko::Bf16Autocast autocast(true, /*cuda=*/false);
       mixed = model->forward(x).to(torch::kFloat);
     }
     EXPECT_LT((mixed - reference).abs().max().item<double>(), 0.1 * (1 + reference.abs().max().item<double>()));
     model->train();
     torch::Tensor loss;
     {
-      leuko::CpuBf16Autocast autocast(true);
+      leuko::Bf16Autocast autocast(true, /*cuda=*/false);
       loss = torch::nn::functional::cross_entropy(model->forward(x).to(torch::kFloat), torch::tensor({0, 1}));
     }
     loss.backward();

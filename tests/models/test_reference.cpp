@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/remove_tree.h"
 #include "models/model.h"
 #include "models/registry.h"
 #include "models/safetensors.h"
@@ -43,8 +44,7 @@ fs::path scratch_dir() {
 // The reference files are ~100 MB: gone when the suite ends.
 struct ScratchCleanup : ::testing::Environment {
   void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(scratch_dir(), ec);
+    leuko::remove_tree(scratch_dir().string());
   }
 };
 [[maybe_unused]] auto* const scratch_cleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);

@@ -133,6 +133,10 @@ Batch BatchLoader::build_batch(size_t batch_index) {
     batch.sample_index.push_back(idx);
   }
   if (options_.channels_last) batch.images = batch.images.contiguous(at::MemoryFormat::ChannelsLast);
+  if (options_.pin_memory) {
+    batch.images = batch.images.pin_memory();
+    batch.labels = batch.labels.pin_memory();
+  }
   return batch;
 }
 

@@ -37,6 +37,7 @@ struct LoaderOptions {
   int prefetch_batches = 4;
   uint64_t seed = 0;
   bool channels_last = false;
+  bool pin_memory = false;    // page-locked batches for asynchronous copies to a GPU (CUDA builds only)
 
   // Distortion augmentation (training): with probability `train_distortion_p`, one of
   // `train_distortion_families` at a random severity up to `train_distortion_max_severity`.

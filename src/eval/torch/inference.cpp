@@ -19,10 +19,10 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
   double loss_sum = 0;
   loader.start_epoch(0);
   while (auto batch = loader.next()) {
-    auto x = batch->images.to(device);
+    auto x = batch->images.to(device, /*non_blocking=*/true);
     torch::Tensor logits, probs;
     {
-      CpuBf16Autocast autocast(bf16 && device.is_cpu());
+      Bf16Autocast autocast(bf16, device.is_cuda());
       if (!tta) {
         logits = model.forward(x).to(torch::kFloat);
         probs = torch::softmax(logits, 1);
@@ -40,7 +40,7 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
           }
       }
     }
-    auto labels = batch->labels.to(device);
+    auto labels = batch->labels.to(device, /*non_blocking=*/true);
     loss_sum += torch::nn::functional::cross_entropy(logits, labels,
                                                      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
