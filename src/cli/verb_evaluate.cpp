@@ -22,6 +22,9 @@ void add_evaluate_verb(CLI::App& app) {
   cmd->add_flag("--tta", o->tta, "average over the 8 dihedral views");
   cmd->add_flag("--patients", o->patients, "patient-level metrics (mean probability per patient)");
   cmd->add_option("--against", o->against, "another run: McNemar's exact test on the same images");
+  cmd->add_option("--test-time-denoise", o->test_time_denoise,
+                  "denoise every scored image first (none | median | bilateral | nlm; default none)")
+      ->check(CLI::IsMember({"none", "median", "bilateral", "nlm"}));
   cmd->add_option("--bootstrap", o->bootstrap, "bootstrap resamples for the 95 % CIs (default 1000)");
   cmd->add_option("--batch", o->batch, "images per forward pass (default 64)");
   cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)");

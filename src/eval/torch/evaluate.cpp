@@ -55,6 +55,11 @@ LoadedRun load_run(const std::string& dir, const torch::Device& device) {
   strict.skip_mismatched_head = false;
   load_state(*r.model, weights, strict);
   r.model->to(device);
+  if (r.train.channels_last) {  // the loader gives NHWC batches: NHWC weights avoid a conversion per layer
+    torch::NoGradGuard g;
+    for (auto& p : r.model->parameters())
+      if (p.dim() == 4) p.set_data(p.data().contiguous(at::MemoryFormat::ChannelsLast));
+  }
   r.model->eval();
   return r;
 }
@@ -104,7 +109,9 @@ LoaderOptions eval_loader_options(const LoadedRun& run, const EvaluateOptions& o
   l.normalisation = run.norm;
   l.cache_dir = o.cache_dir == "none" ? "" : o.cache_dir.empty() ? default_cache_dir() : o.cache_dir;
   l.seed = 20250101;  // the sweep's noise is the same for every run evaluated
+  l.test_time_denoise = o.test_time_denoise;
   l.channels_last = run.train.channels_last;
+  l.pin_memory = o.device == "cuda";
   return l;
 }
 
@@ -118,6 +125,9 @@ nlohmann::json intervals_json(const std::map<std::string, Interval>& ci) {
 
 nlohmann::json evaluate_run(const EvaluateOptions& o) {
   if (o.split != "test" && o.split != "val" && o.split != "all") throw UserError("--split " + o.split + ": expected test, val or all");
+  if (o.test_time_denoise != "none" && o.test_time_denoise != "median" && o.test_time_denoise != "bilateral" &&
+      o.test_time_denoise != "nlm")
+    throw UserError("--test-time-denoise " + o.test_time_denoise + ": expected none, median, bilateral or nlm");
   const int threads = o.threads > 0 ? o.threads : default_thread_count();
   at::set_num_threads(threads);
   torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
@@ -142,6 +152,7 @@ nlohmann::json evaluate_run(const EvaluateOptions& o) {
   j["split"] = o.data.empty() ? o.split : "all";
   j["data"] = o.data.empty() ? o.run + "/split.csv" : o.data;
   j["tta"] = o.tta;
+  j["test_time_denoise"] = o.test_time_denoise;
   j["ci95"] = intervals_json(bootstrap_ci(p.labels, p.probs, k, patients_known ? patients : std::vector<std::string>{},
                                           o.bootstrap, 7));
   j["ci95_resampled"] = patients_known ? "patients" : "images";
@@ -178,6 +189,9 @@ nlohmann::json evaluate_run(const EvaluateOptions& o) {
     }
   }
 
+  // Per-image predictions under every distortion: what paired bootstrap CIs over strategies need.
+  std::ostringstream robustness_csv;
+  robustness_csv << "path,patient,label,distortion,severity,predicted\n";
   if (o.distortions) {
     nlohmann::json rows = nlohmann::json::array();
     const auto& held = held_out_distortion_families();
@@ -189,6 +203,13 @@ nlohmann::json evaluate_run(const EvaluateOptions& o) {
         BatchLoader dloader(samples, dl);
         Predictions dp = predict(*run.model, dloader, device, bf16, o.tta);
         Metrics dm = compute_metrics(dp.labels, dp.probs, k);
+        auto dpred = argmax_rows(dp.probs, k);
+        for (size_t r = 0; r < dp.labels.size(); ++r) {
+          const Sample& sample = samples[dp.sample_index[r]];
+          robustness_csv << csv_escape(sample.path) << ',' << csv_escape(sample.patient) << ','
+                         << csv_escape(run.classes[dp.labels[r]]) << ',' << family << ',' << s << ','
+                         << csv_escape(run.classes[dpred[r]]) << "\n";
+        }
         rows.push_back({{"distortion", family}, {"severity", s}, {"accuracy", dm.accuracy}, {"f1_macro", dm.f1_macro},
                         {"held_out", std::find(held.begin(), held.end(), family) != held.end()}});
         if (o.show_progress)
@@ -223,6 +244,7 @@ nlohmann::json evaluate_run(const EvaluateOptions& o) {
     csv << "\n";
   }
   write_file_atomically(fs::path(out).replace_extension("").string() + "-predictions.csv", csv.str());
+  if (o.distortions) write_file_atomically(fs::path(out).replace_extension("").string() + "-robustness.csv", robustness_csv.str());
   return j;
 }
 

@@ -16,6 +16,7 @@ struct EvaluateOptions {
   bool tta = false;
   bool patients = false;
   std::string against;        // another run: McNemar on the same images
+  std::string test_time_denoise = "none";  // none | median | bilateral | nlm: applied to every image scored
   int bootstrap = 1000;
   int threads = 0;
   int batch = 64;
@@ -25,7 +26,8 @@ struct EvaluateOptions {
   bool show_progress = true;
 };
 
-// Writes eval.json (atomically) and a predictions CSV beside it; returns the JSON.
+// Writes eval.json (atomically) and beside it the per-image predictions (NAME-predictions.csv)
+// and, with `distortions`, every distorted prediction (NAME-robustness.csv); returns the JSON.
 nlohmann::json evaluate_run(const EvaluateOptions& options);
 
 }  // namespace leuko
