@@ -3,6 +3,7 @@
 
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "cli/verbs.h"
 #include "common/error.h"
@@ -24,6 +25,11 @@ int main(int argc, char** argv) {
   leuko::cli::add_train_verb(app);
   leuko::cli::add_evaluate_verb(app);
   leuko::cli::add_bench_verb(app);
+  // The study and compare reports record how they were made.
+  std::string command_line = "leukoscope";
+  for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+  leuko::cli::add_study_verb(app, &command_line);
+  leuko::cli::add_compare_verb(app, &command_line);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,7 @@
 #pragma once
 // Each verb lives in its own file and registers its subcommand here; main.cpp only dispatches.
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace leuko::cli {
@@ -9,5 +11,7 @@ void add_models_verb(CLI::App& app);  // models
 void add_train_verb(CLI::App& app);   // train
 void add_evaluate_verb(CLI::App& app);  // evaluate
 void add_bench_verb(CLI::App& app);   // bench
+void add_study_verb(CLI::App& app, const std::string* command_line);    // study
+void add_compare_verb(CLI::App& app, const std::string* command_line);  // compare
 
 }  // namespace leuko::cli

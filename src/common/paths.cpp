@@ -30,6 +30,8 @@ std::string bundled_cnmc_dir() { return bundled_data_dir() + "/cnmc-mini/C-NMC_L
 
 std::string bundled_aria_dir() { return bundled_data_dir() + "/aria-mini"; }
 
+std::string bundled_configs_dir() { return (fs::path(bundled_data_dir()).parent_path() / "configs").string(); }
+
 std::string leukoscope_version() { return LEUKO_VERSION; }
 
 std::string leukoscope_git_commit() { return LEUKO_GIT_COMMIT; }

@@ -13,6 +13,9 @@ std::string bundled_cnmc_dir();
 // The bundled class-balanced subset of the Aria 4-subtype set.
 std::string bundled_aria_dir();
 
+// The shipped study configurations (configs/ beside data/).
+std::string bundled_configs_dir();
+
 std::string leukoscope_version();
 
 // The git commit the build was configured at ("unknown" outside a checkout).

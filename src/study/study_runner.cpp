@@ -1,0 +1,368 @@
+#include "study/study_runner.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/parallel.h"
+#include "common/paths.h"
+#include "common/progress_bar.h"
+#include "common/remove_tree.h"
+#include "common/sha256.h"
+#include "data/layouts.h"
+#include "data/scan.h"
+#include "data/verify.h"
+#include "eval/torch/evaluate.h"
+#include "report/ablation_summary.h"
+#include "report/collect_results.h"
+#include "report/render_report.h"
+#include "train/run_data.h"
+#include "train/train_config.h"
+#include "train/trainer.h"
+
+namespace leuko {
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void step_line(const std::string& step, const std::string& what) {
+  std::cout << "[study] " << step << ": " << what << std::endl;
+}
+
+std::string stamp_of(const nlohmann::json& inputs) {
+  const std::string text = inputs.dump();
+  return sha256_bytes(text.data(), text.size());
+}
+
+nlohmann::json read_json_or_null(const std::string& path) {
+  if (!fs::exists(path)) return nullptr;
+  auto j = nlohmann::json::parse(read_file_to_string(path), nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+std::string stamp_path(const std::string& run) { return run + "/study-step.json"; }
+
+std::string recorded_stamp(const std::string& run, const std::string& key) {
+  auto j = read_json_or_null(stamp_path(run));
+  return j.is_object() ? j.value(key, "") : "";
+}
+
+void record_stamp(const std::string& run, const std::string& key, const std::string& stamp) {
+  auto j = read_json_or_null(stamp_path(run));
+  if (!j.is_object()) j = nlohmann::json::object();
+  j[key] = stamp;
+  write_file_atomically(stamp_path(run), j.dump(2) + "\n");
+}
+
+bool training_finished(const std::string& run, int epochs) {
+  auto config = read_json_or_null(run + "/config.json");
+  if (!config.is_object() || !config.contains("training") || !fs::exists(run + "/best.safetensors")) return false;
+  const auto& t = config["training"];
+  return t.value("epochs_completed", 0) >= epochs || t.value("early_stopped", false);
+}
+
+// Keeps the previous run of a changed step beside the new one instead of deleting it.
+void set_aside(const std::string& run) {
+  if (!fs::exists(run)) return;
+  const std::string aside = run + ".replaced";
+  remove_tree(aside);
+  fs::rename(run, aside);
+  step_line("train", run + ": settings or data changed; the previous run is kept as " + aside);
+}
+
+struct Context {
+  const StudyOptions& options;
+  const StudyConfig& config;
+  std::string out;
+  std::string split_csv;
+  std::string split_hash;
+  int threads;
+};
+
+TrainConfig train_config_for(const Context& ctx, const std::string& model, const std::string& preset,
+                             const nlohmann::json& overrides, const std::string& run) {
+  nlohmann::json j = ctx.config.training;
+  j.update(overrides);
+  TrainConfig c = train_config_from_json(j);
+  c.model = model;
+  c.preset = preset;
+  c.data.clear();
+  c.split_csv = ctx.split_csv;
+  c.out = run;
+  c.threads = ctx.threads;
+  if (!ctx.options.cache_dir.empty()) c.cache_dir = ctx.options.cache_dir;
+  c.validate();
+  return c;
+}
+
+std::string train_stamp(const Context& ctx, const TrainConfig& c) {
+  nlohmann::json j = to_json(c);
+  for (const char* volatile_key : {"out", "threads", "workers", "cache_dir", "split_csv"}) j.erase(volatile_key);
+  return stamp_of({{"train", j}, {"split", ctx.split_hash}});
+}
+
+// Trains unless a finished run with the same stamp exists; resumes an interrupted one.
+double train_step(const Context& ctx, const TrainConfig& c, const std::string& label) {
+  const std::string stamp = train_stamp(ctx, c);
+  const bool same = recorded_stamp(c.out, "train") == stamp;
+  if (same && training_finished(c.out, c.epochs)) {
+    step_line("train", label + ": unchanged, reusing " + c.out);
+    return 0;
+  }
+  bool resume = same && fs::exists(c.out + "/last.ckpt");
+  if (!same) set_aside(c.out);
+  fs::create_directories(c.out);
+  record_stamp(c.out, "train", stamp);
+  step_line("train", label + (resume ? ": resuming " : ": ") + c.model + " (" + c.preset + "), " +
+                         std::to_string(c.epochs) + " epochs → " + c.out);
+  auto t = Clock::now();
+  TrainResult r = train_model(c, resume, ctx.options.show_progress);
+  step_line("train", label + ": best validation macro-F1 " + std::to_string(r.best_val_f1).substr(0, 5) +
+                         " at epoch " + std::to_string(r.best_epoch + 1) + " (" + format_duration(since(t)) + ")");
+  return since(t);
+}
+
+void evaluate_step(const Context& ctx, const std::string& run, const std::string& label, const std::string& out_json,
+                   const std::string& test_time_denoise, bool distortions) {
+  EvaluateOptions e;
+  e.run = run;
+  e.split = ctx.config.evaluation.split;
+  e.distortions = distortions;
+  e.tta = ctx.config.evaluation.tta;
+  e.patients = ctx.config.evaluation.patients;
+  e.bootstrap = ctx.config.evaluation.bootstrap;
+  e.threads = ctx.threads;
+  e.device = train_config_from_json(read_json_or_null(run + "/config.json").at("config")).device;
+  e.cache_dir = ctx.options.cache_dir;
+  e.out = out_json;
+  e.test_time_denoise = test_time_denoise;
+  e.show_progress = false;
+  const std::string stamp = stamp_of({{"weights", sha256_file(run + "/best.safetensors")},
+                                      {"split", e.split}, {"distortions", e.distortions}, {"tta", e.tta},
+                                      {"patients", e.patients}, {"bootstrap", e.bootstrap},
+                                      {"test_time_denoise", test_time_denoise}, {"split_csv", ctx.split_hash}});
+  const std::string stamp_dir = fs::path(out_json).parent_path().string();
+  const std::string key = "evaluate:" + fs::path(out_json).filename().string();
+  if (fs::exists(out_json) && recorded_stamp(stamp_dir, key) == stamp) {
+    step_line("evaluate", label + ": unchanged, reusing " + out_json);
+    return;
+  }
+  auto t = Clock::now();
+  nlohmann::json j = evaluate_run(e);
+  record_stamp(stamp_dir, key, stamp);
+  char line[256];
+  std::snprintf(line, sizeof(line), "%s: macro-F1 %.3f [%.3f, %.3f], accuracy %.3f on %d images%s (%s)", label.c_str(),
+                j.value("f1_macro", 0.0), j["ci95"]["f1_macro"][0].get<double>(), j["ci95"]["f1_macro"][1].get<double>(),
+                j.value("accuracy", 0.0), j.value("n", 0), distortions ? ", robustness sweep done" : "",
+                format_duration(since(t)).c_str());
+  step_line("evaluate", line);
+}
+
+nlohmann::json scan_and_verify(Context& ctx, const std::string& data, nlohmann::json& dataset) {
+  auto t = Clock::now();
+  Dataset ds = open_dataset(data, ctx.config.format);
+  validate_samples(ds, ctx.threads);
+  ScanSummary summary = summarise(ds);
+  nlohmann::json scan = scan_to_json(ds, summary);
+  write_file_atomically(ctx.out + "/scan.json", scan.dump(2) + "\n");
+  size_t labelled = 0;
+  for (const auto& s : ds.samples) labelled += s.label != kUnlabelled;
+  step_line("scan", data + ": " + ds.layout + " layout, " + std::to_string(ds.classes.size()) + " classes, " +
+                        std::to_string(labelled) + " labelled images, " + std::to_string(ds.skipped.size()) +
+                        " skipped (" + format_duration(since(t)) + ")");
+  dataset = {{"root", data}, {"layout", ds.layout}, {"skipped_files", ds.skipped.size()}, {"scan", scan}};
+
+  if (ds.layout == "cnmc") {
+    std::string manifest = ctx.config.manifest.empty() ? bundled_data_dir() + "/cnmc-kaggle-manifest.tsv" : ctx.config.manifest;
+    if (fs::exists(manifest)) {
+      VerifyReport r = verify_against_manifest(data, manifest, ctx.threads);
+      write_file_atomically(ctx.out + "/verify.json", verify_to_json(r).dump(2) + "\n");
+      step_line("verify", std::to_string(r.ok.size()) + " ok, " + std::to_string(r.mismatched.size()) + " mismatched, " +
+                              std::to_string(r.missing.size()) + " missing, " + std::to_string(r.extra.size()) +
+                              " extra against " + manifest + (r.all_ok() ? "" : " (a partial or altered download: the study goes on with what is there)"));
+      dataset["verify"] = {{"ok", r.ok.size()}, {"mismatched", r.mismatched.size()}, {"missing", r.missing.size()},
+                           {"extra", r.extra.size()}, {"manifest", manifest}};
+    } else {
+      step_line("verify", "skipped: no manifest at " + manifest);
+    }
+  } else {
+    step_line("verify", "skipped: not a C-NMC tree (the manifest describes C-NMC only)");
+  }
+  std::string fingerprint = data_fingerprint(ds);
+  return {{"fingerprint", fingerprint}};
+}
+
+void split_step(Context& ctx, const std::string& data, const nlohmann::json& scan_stamp, nlohmann::json& dataset) {
+  const auto& c = ctx.config;
+  const std::string stamp = stamp_of({{"data", scan_stamp}, {"by", c.split_by}, {"val", c.val_fraction},
+                                      {"test", c.test_fraction}, {"seed", c.seed}});
+  ctx.split_csv = ctx.out + "/split.csv";
+  nlohmann::json previous = read_json_or_null(ctx.out + "/split.json");
+  if (previous.is_object() && previous.value("stamp", "") == stamp && fs::exists(ctx.split_csv)) {
+    step_line("split", "unchanged, reusing " + ctx.split_csv);
+  } else {
+    auto t = Clock::now();
+    RunData rd = prepare_run_data(data, c.format, "", c.split_by, c.val_fraction, c.test_fraction, c.seed, ctx.threads,
+                                  ctx.split_csv);
+    previous = {{"stamp", stamp},
+                {"by", rd.split_by},
+                {"leakage_audit", {{"groups_shared", rd.audit.groups_shared},
+                                   {"patients_shared", rd.audit.patients_shared},
+                                   {"near_duplicate_pairs", rd.audit.near_duplicate_pairs},
+                                   {"near_duplicate_pairs_across", rd.audit.near_duplicate_pairs_across}}},
+                {"train", rd.split("train").size()}, {"val", rd.split("val").size()}, {"test", rd.split("test").size()}};
+    write_file_atomically(ctx.out + "/split.json", previous.dump(2) + "\n");
+    step_line("split", "by " + rd.split_by + ": train/val/test " + std::to_string(rd.split("train").size()) + "/" +
+                           std::to_string(rd.split("val").size()) + "/" + std::to_string(rd.split("test").size()) +
+                           "; leakage audit: " + std::to_string(rd.audit.groups_shared) + " groups and " +
+                           std::to_string(rd.audit.near_duplicate_pairs_across) +
+                           " near-duplicate pairs across splits (" + format_duration(since(t)) + ")");
+  }
+  ctx.split_hash = sha256_file(ctx.split_csv);
+  nlohmann::json from_csv = dataset_from_split_csv(ctx.split_csv);
+  dataset.update(from_csv);
+  dataset["split_by"] = previous["by"];
+  dataset["leakage_audit"] = previous["leakage_audit"];
+}
+
+std::string strategy_description(const std::string& s, const StudyAblation& a) {
+  if (s == "none") return "no denoising, no distortion augmentation";
+  if (s == "denoise") return a.denoise + " denoising in preprocessing, at training and test time";
+  if (s == "distortion-aug")
+    return "random distortions during training (p = " + std::to_string(a.distortion_p).substr(0, 4) +
+           ", the six sweep families, severities 1-5)";
+  if (s == "denoise+distortion-aug") return a.denoise + " denoising and distortion augmentation";
+  return a.denoise + " denoising at test time only, on the model trained without it";
+}
+
+nlohmann::json ablation_step(Context& ctx, const std::map<std::string, std::string>& main_runs_by_stamp) {
+  const StudyAblation& a = ctx.config.ablation;
+  std::vector<AblationStrategyInput> inputs;
+  std::string none_run;
+  for (const auto& s : a.strategies) {
+    if (s == "test-time-denoise") continue;  // evaluated below on the `none` model
+    const std::string run = ctx.out + "/ablation/" + s;
+    TrainConfig c = train_config_for(ctx, a.model, a.preset, a.overrides, run);
+    if (s == "denoise" || s == "denoise+distortion-aug") c.preprocess.denoise = a.denoise;
+    if (s == "distortion-aug" || s == "denoise+distortion-aug") {
+      c.distortion_p = a.distortion_p;
+      c.distortion_families.clear();  // = the trainable families of the sweep
+    }
+    std::string used_run = run;
+    auto reuse = main_runs_by_stamp.find(train_stamp(ctx, c));
+    if (reuse != main_runs_by_stamp.end()) {
+      used_run = reuse->second;
+      step_line("ablation", s + ": same settings as the main run " + used_run + ", reusing it");
+    } else {
+      train_step(ctx, c, "ablation " + s);
+    }
+    const std::string eval_json = used_run + "/eval.json";  // a reused main run's evaluation is reused too
+    evaluate_step(ctx, used_run, "ablation " + s, eval_json, "none", true);
+    auto config = read_json_or_null(used_run + "/config.json");
+    double seconds = config.is_object() && config.contains("training") ? config["training"].value("seconds", 0.0) : 0.0;
+    inputs.push_back({s, strategy_description(s, a), eval_json, used_run, seconds, to_json(c)});
+    if (s == "none") none_run = used_run;
+  }
+  if (std::find(a.strategies.begin(), a.strategies.end(), "test-time-denoise") != a.strategies.end()) {
+    if (none_run.empty()) throw UserError("ablation: test-time-denoise needs the `none` strategy (its model)");
+    const std::string eval_json = ctx.out + "/ablation/test-time-denoise/eval.json";
+    fs::create_directories(fs::path(eval_json).parent_path());
+    evaluate_step(ctx, none_run, "ablation test-time-denoise", eval_json, a.denoise, true);
+    inputs.push_back({"test-time-denoise", strategy_description("test-time-denoise", a), eval_json, none_run, 0.0,
+                      {{"trained_as", "none"}, {"test_time_denoise", a.denoise}}});
+  }
+  step_line("ablation", "summarising " + std::to_string(inputs.size()) + " strategies (paired bootstrap)");
+  nlohmann::json summary = summarise_ablation(inputs, "none", ctx.config.evaluation.bootstrap, 11);
+  summary["model"] = a.model;
+  summary["preset"] = a.preset;
+  return summary;
+}
+
+void print_summary(const nlohmann::json& results) {
+  std::printf("\n%-22s %8s %8s %8s %8s %8s  %-16s %8s\n", "model", "acc", "prec", "recall", "F1", "AUROC",
+              "F1 95% CI", "train");
+  for (const auto& m : results["models"]) {
+    const auto& e = m["eval"];
+    char ci[40];
+    std::snprintf(ci, sizeof(ci), "[%.3f, %.3f]", e["ci95"]["f1_macro"][0].get<double>(), e["ci95"]["f1_macro"][1].get<double>());
+    std::printf("%-22s %8.3f %8.3f %8.3f %8.3f %8.3f  %-16s %8s\n", m["name"].get<std::string>().c_str(),
+                e.value("accuracy", 0.0), e.value("precision_macro", 0.0), e.value("recall_macro", 0.0),
+                e.value("f1_macro", 0.0), e.value("auroc_macro", 0.0), ci,
+                format_duration(m.value("train_seconds", 0.0)).c_str());
+  }
+  if (results.contains("ablation")) {
+    std::printf("\n%-24s %10s %12s %10s %8s\n", "ablation strategy", "clean F1", "corrupted F1", "held-out", "mCE");
+    for (const auto& s : results["ablation"]["strategies"])
+      std::printf("%-24s %10.3f %12.3f %10.3f %8.3f\n", s["name"].get<std::string>().c_str(), s.value("clean_f1", 0.0),
+                  s.value("corrupted_f1", 0.0), s.value("held_out_f1", 0.0), s.value("mce", 0.0));
+  }
+  for (const auto& f : results["findings"]) std::printf("- %s\n", f.get<std::string>().c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+StudyOutcome run_study(const StudyOptions& options) {
+  auto t_start = Clock::now();
+  const StudyConfig& config = options.config;
+  const int threads = options.threads > 0 ? options.threads : default_thread_count();
+  fs::create_directories(options.out);
+  Context ctx{options, config, fs::absolute(options.out).lexically_normal().string(), "", "", threads};
+  const std::string data = config.data.empty() ? bundled_aria_dir() : config.data;
+  step_line("config", config.name + " (" + config.source + ") → " + ctx.out);
+  write_file_atomically(ctx.out + "/study.json",
+                        nlohmann::json{{"config", config.to_json()}, {"command", options.command}}.dump(2) + "\n");
+
+  nlohmann::json dataset;
+  nlohmann::json scan_stamp = scan_and_verify(ctx, data, dataset);
+  split_step(ctx, data, scan_stamp, dataset);
+
+  StudyOutcome outcome;
+  std::map<std::string, std::string> runs_by_stamp;
+  std::map<std::string, int> name_uses;
+  for (const auto& m : config.models) name_uses[m.model]++;
+  for (const auto& m : config.models) {
+    const std::string name = name_uses[m.model] > 1 ? m.model + "-" + m.preset : m.model;
+    const std::string run = ctx.out + "/runs/" + name;
+    TrainConfig c = train_config_for(ctx, m.model, m.preset, m.overrides, run);
+    train_step(ctx, c, name);
+    evaluate_step(ctx, run, name, run + "/eval.json", "none", config.evaluation.distortions);
+    runs_by_stamp[train_stamp(ctx, c)] = run;
+    outcome.runs.push_back(run);
+  }
+
+  CollectOptions co;
+  co.title = config.title;
+  co.command = options.command;
+  co.dataset = dataset;
+  co.dataset.erase("scan");
+  co.extra = nlohmann::json::object();
+  co.extra["study"] = {{"config", config.to_json()}, {"out", ctx.out}};
+  if (config.ablation.enabled) co.extra["ablation"] = ablation_step(ctx, runs_by_stamp);
+  if (outcome.runs.empty()) throw UserError("the study trained no model to compare");
+
+  step_line("compare", std::to_string(outcome.runs.size()) + " models: metrics, McNemar pairs, findings");
+  nlohmann::json results = collect_results(outcome.runs, co);
+  outcome.results_json = ctx.out + "/results.json";
+  write_file_atomically(outcome.results_json, results.dump(2) + "\n");
+  render_report(results, ctx.out);
+  outcome.report_html = ctx.out + "/report.html";
+  outcome.report_md = ctx.out + "/report.md";
+  outcome.seconds = since(t_start);
+  step_line("report", outcome.report_html + " (and report.md, results.json), study done in " +
+                          format_duration(outcome.seconds));
+  print_summary(results);
+  return outcome;
+}
+
+}  // namespace leuko
