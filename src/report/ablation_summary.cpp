@@ -245,6 +245,7 @@ nlohmann::json summarise_ablation(const std::vector<AblationStrategyInput>& stra
   // Findings: the best strategy under distortion, whether its gain over the baseline is significant,
   // what it costs on clean images, and whether the gain carries over to held-out families.
   std::vector<std::string> findings;
+  nlohmann::json out_runner_up;
   size_t best = 0;
   for (size_t s = 1; s < S; ++s)
     if (point[s].corrupted_f1 > point[best].corrupted_f1) best = s;
@@ -257,6 +258,21 @@ nlohmann::json summarise_ablation(const std::vector<AblationStrategyInput>& stra
     f += std::string("; the gain of ") + fixed3(v["corrupted_f1_diff"]) + " over '" + baseline + "' is " +
          (v["corrupted_f1_significant"].get<bool>() ? "significant" : "not significant") + " (paired bootstrap 95 % CI [" +
          fixed3(v["corrupted_f1_diff_ci"][0]) + ", " + fixed3(v["corrupted_f1_diff_ci"][1]) + "])";
+  }
+  // Best against the runner-up, on the same resamples: is the winner really ahead of the next one?
+  size_t second = best == 0 ? 1 : 0;
+  for (size_t s = 0; s < S; ++s)
+    if (s != best && point[s].corrupted_f1 > point[second].corrupted_f1) second = s;
+  if (S > 2 && second != base) {
+    std::vector<double> lead;
+    for (size_t b = 0; b < corrupted[best].size(); ++b) lead.push_back(corrupted[best][b] - corrupted[second][b]);
+    auto ci = interval(lead);
+    const bool significant = ci[0].get<double>() > 0;
+    f += "; its lead over the next, '" + strategies[second].name + "' (" + fixed3(point[second].corrupted_f1) + "), is " +
+         fixed3(point[best].corrupted_f1 - point[second].corrupted_f1) + " [" + fixed3(ci[0]) + ", " + fixed3(ci[1]) + "], " +
+         (significant ? "significant" : "not significant");
+    out_runner_up = {{"name", strategies[second].name}, {"lead", point[best].corrupted_f1 - point[second].corrupted_f1},
+                     {"lead_ci", ci}, {"significant", significant}};
   }
   findings.push_back(f + ".");
   if (best != base) {
@@ -275,6 +291,8 @@ nlohmann::json summarise_ablation(const std::vector<AblationStrategyInput>& stra
           {"held_out_families", held_families},
           {"trained_families", trained_families},
           {"strategies", out_strategies},
+          {"best", strategies[best].name},
+          {"best_vs_runner_up", out_runner_up},
           {"findings", findings}};
 }
 
