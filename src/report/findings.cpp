@@ -35,7 +35,7 @@ std::string with_ci(const nlohmann::json& eval, const std::string& metric) {
 const nlohmann::json* find_pair(const nlohmann::json& results, const std::string& a, const std::string& b) {
   if (!results.contains("pairwise")) return nullptr;
   for (const auto& p : results["pairwise"])
-    if (p.value("comparable", false) &&
+    if (p.value("comparable", p.contains("p_value")) && p.contains("p_value") &&
         ((p["a"] == a && p["b"] == b) || (p["a"] == b && p["b"] == a)))
       return &p;
   return nullptr;
@@ -110,8 +110,12 @@ void robustness_findings(const nlohmann::json& models, std::vector<std::string>&
     double mean = drop / family_count[family];
     if (mean > worst_drop) worst_drop = mean, worst = family;
   }
-  out.push_back("The most damaging distortion is " + worst + ": macro-F1 falls by " + fixed3(worst_drop) +
-                " on average over models and severities 1-5.");
+  if (worst_drop > 0)
+    out.push_back("The most damaging distortion is " + worst + ": macro-F1 falls by " + fixed3(worst_drop) +
+                  " on average over models and severities 1-5.");
+  else
+    out.push_back("No distortion lowers macro-F1 on average over models and severities 1-5 (the models are no better "
+                  "than their distorted selves: look at the clean results first).");
   std::sort(model_corrupted.rbegin(), model_corrupted.rend());
   std::string s = model_corrupted[0].second + " holds up best under distortion (mean macro-F1 over all distortions and severities " +
                   fixed3(model_corrupted[0].first) + ")";
