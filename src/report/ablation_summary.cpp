@@ -1,7 +1,6 @@
 #include "report/ablation_summary.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -11,6 +10,7 @@
 #include "common/error.h"
 #include "data/csv.h"
 #include "eval/metrics.h"
+#include "report/text_format.h"
 
 namespace leuko {
 namespace fs = std::filesystem;
@@ -43,12 +43,6 @@ double macro_f1(const std::vector<int>& labels, const std::vector<int>& predicte
   p.reserve(rows.size());
   for (size_t r : rows) l.push_back(labels[r]), p.push_back(predicted[r]);
   return metrics_from_predictions(l, p, k).f1_macro;
-}
-
-std::string fixed3(double v) {
-  char t[32];
-  std::snprintf(t, sizeof(t), "%.3f", v);
-  return t;
 }
 
 nlohmann::json interval(std::vector<double> values) {
@@ -251,13 +245,13 @@ nlohmann::json summarise_ablation(const std::vector<AblationStrategyInput>& stra
     if (point[s].corrupted_f1 > point[best].corrupted_f1) best = s;
   const auto& bj = out_strategies[best];
   std::string f = "Under distortion, '" + strategies[best].name + "' is best: mean macro-F1 over all distortions and severities " +
-                  fixed3(point[best].corrupted_f1) + " [" + fixed3(bj["corrupted_f1_ci"][0]) + ", " +
-                  fixed3(bj["corrupted_f1_ci"][1]) + "], mCE " + fixed3(point[best].mce) + " relative to '" + baseline + "'";
+                  report::format_metric(point[best].corrupted_f1) + " [" + report::format_metric(bj["corrupted_f1_ci"][0]) + ", " +
+                  report::format_metric(bj["corrupted_f1_ci"][1]) + "], mCE " + report::format_metric(point[best].mce) + " relative to '" + baseline + "'";
   if (best != base) {
     const auto& v = bj["vs_baseline"];
-    f += std::string("; the gain of ") + fixed3(v["corrupted_f1_diff"]) + " over '" + baseline + "' is " +
+    f += std::string("; the gain of ") + report::format_metric(v["corrupted_f1_diff"]) + " over '" + baseline + "' is " +
          (v["corrupted_f1_significant"].get<bool>() ? "significant" : "not significant") + " (paired bootstrap 95 % CI [" +
-         fixed3(v["corrupted_f1_diff_ci"][0]) + ", " + fixed3(v["corrupted_f1_diff_ci"][1]) + "])";
+         report::format_metric(v["corrupted_f1_diff_ci"][0]) + ", " + report::format_metric(v["corrupted_f1_diff_ci"][1]) + "])";
   }
   // Best against the runner-up, on the same resamples: is the winner really ahead of the next one?
   size_t second = best == 0 ? 1 : 0;
@@ -268,8 +262,8 @@ nlohmann::json summarise_ablation(const std::vector<AblationStrategyInput>& stra
     for (size_t b = 0; b < corrupted[best].size(); ++b) lead.push_back(corrupted[best][b] - corrupted[second][b]);
     auto ci = interval(lead);
     const bool significant = ci[0].get<double>() > 0;
-    f += "; its lead over the next, '" + strategies[second].name + "' (" + fixed3(point[second].corrupted_f1) + "), is " +
-         fixed3(point[best].corrupted_f1 - point[second].corrupted_f1) + " [" + fixed3(ci[0]) + ", " + fixed3(ci[1]) + "], " +
+    f += "; its lead over the next, '" + strategies[second].name + "' (" + report::format_metric(point[second].corrupted_f1) + "), is " +
+         report::format_metric(point[best].corrupted_f1 - point[second].corrupted_f1) + " [" + report::format_metric(ci[0]) + ", " + report::format_metric(ci[1]) + "], " +
          (significant ? "significant" : "not significant");
     out_runner_up = {{"name", strategies[second].name}, {"lead", point[best].corrupted_f1 - point[second].corrupted_f1},
                      {"lead_ci", ci}, {"significant", significant}};
@@ -277,11 +271,11 @@ nlohmann::json summarise_ablation(const std::vector<AblationStrategyInput>& stra
   findings.push_back(f + ".");
   if (best != base) {
     const auto& v = bj["vs_baseline"];
-    findings.push_back("On clean images it changes macro-F1 by " + fixed3(v["clean_f1_diff"]) + " [" +
-                       fixed3(v["clean_f1_diff_ci"][0]) + ", " + fixed3(v["clean_f1_diff_ci"][1]) + "]; on the held-out families (" +
+    findings.push_back("On clean images it changes macro-F1 by " + report::format_metric(v["clean_f1_diff"]) + " [" +
+                       report::format_metric(v["clean_f1_diff_ci"][0]) + ", " + report::format_metric(v["clean_f1_diff_ci"][1]) + "]; on the held-out families (" +
                        [&] { std::string s; for (const auto& h : held_families) s += (s.empty() ? "" : ", ") + h; return s; }() +
-                       ", never used in training) by " + fixed3(v["held_out_f1_diff"]) + " [" + fixed3(v["held_out_f1_diff_ci"][0]) +
-                       ", " + fixed3(v["held_out_f1_diff_ci"][1]) + "]" +
+                       ", never used in training) by " + report::format_metric(v["held_out_f1_diff"]) + " [" + report::format_metric(v["held_out_f1_diff_ci"][0]) +
+                       ", " + report::format_metric(v["held_out_f1_diff_ci"][1]) + "]" +
                        (v["held_out_f1_significant"].get<bool>() ? " (significant)." : " (not significant)."));
   }
   return {{"baseline", baseline},

@@ -4,19 +4,16 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "report/text_format.h"
+
 namespace leuko {
 
 namespace {
-
-std::string fixed3(double v) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.3f", v);
-  return text;
-}
 
 std::string p_text(double p) {
   char text[32];
@@ -26,10 +23,10 @@ std::string p_text(double p) {
 }
 
 std::string with_ci(const nlohmann::json& eval, const std::string& metric) {
-  std::string s = fixed3(eval.value(metric, 0.0));
+  std::optional<std::pair<double, double>> ci;
   if (eval.contains("ci95") && eval["ci95"].contains(metric))
-    s += " [" + fixed3(eval["ci95"][metric][0].get<double>()) + ", " + fixed3(eval["ci95"][metric][1].get<double>()) + "]";
-  return s;
+    ci = std::make_pair(eval["ci95"][metric][0].get<double>(), eval["ci95"][metric][1].get<double>());
+  return report::format_metric_ci(eval.value(metric, 0.0), ci);
 }
 
 const nlohmann::json* find_pair(const nlohmann::json& results, const std::string& a, const std::string& b) {
@@ -52,7 +49,7 @@ void best_model_finding(const nlohmann::json& models, const nlohmann::json& resu
                   " on " + std::to_string(best["eval"].value("n", 0)) + " test images";
   if (ranked.size() > 1) {
     const auto& second = *ranked[1];
-    s += "; next is " + second["name"].get<std::string>() + " at " + fixed3(second["eval"].value("f1_macro", 0.0));
+    s += "; next is " + second["name"].get<std::string>() + " at " + report::format_metric(second["eval"].value("f1_macro", 0.0));
     if (const auto* pair = find_pair(results, best["name"], second["name"])) {
       double p = (*pair)["p_value"];
       s += p < 0.05 ? ". The difference is significant (McNemar p = " + p_text(p) + ")"
@@ -76,7 +73,7 @@ void hardest_class_finding(const nlohmann::json& models, std::vector<std::string
   size_t worst = 0;
   for (size_t i = 1; i < classes.size(); ++i)
     if (mean_f1[classes[i]] < mean_f1[classes[worst]]) worst = i;
-  std::string s = "The hardest class is " + classes[worst] + " (F1 averaged over the models " + fixed3(mean_f1[classes[worst]]) + ")";
+  std::string s = "The hardest class is " + classes[worst] + " (F1 averaged over the models " + report::format_metric(mean_f1[classes[worst]]) + ")";
   size_t confused = worst;
   long most = 0;
   for (size_t j = 0; j < classes.size(); ++j)
@@ -111,16 +108,16 @@ void robustness_findings(const nlohmann::json& models, std::vector<std::string>&
     if (mean > worst_drop) worst_drop = mean, worst = family;
   }
   if (worst_drop > 0)
-    out.push_back("The most damaging distortion is " + worst + ": macro-F1 falls by " + fixed3(worst_drop) +
+    out.push_back("The most damaging distortion is " + worst + ": macro-F1 falls by " + report::format_metric(worst_drop) +
                   " on average over models and severities 1-5.");
   else
     out.push_back("No distortion lowers macro-F1 on average over models and severities 1-5 (the models are no better "
                   "than their distorted selves: look at the clean results first).");
   std::sort(model_corrupted.rbegin(), model_corrupted.rend());
   std::string s = model_corrupted[0].second + " holds up best under distortion (mean macro-F1 over all distortions and severities " +
-                  fixed3(model_corrupted[0].first) + ")";
+                  report::format_metric(model_corrupted[0].first) + ")";
   if (model_corrupted.size() > 1)
-    s += "; " + model_corrupted.back().second + " the least (" + fixed3(model_corrupted.back().first) + ")";
+    s += "; " + model_corrupted.back().second + " the least (" + report::format_metric(model_corrupted.back().first) + ")";
   out.push_back(s + ".");
 }
 
