@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/paths.h"
+#include "data/bundled.h"
 #include "common/remove_tree.h"
 #include "data/layouts.h"
 #include "data/torch/batch_loader.h"
@@ -36,21 +37,21 @@ int main(int argc, char** argv) {
   leuko::remove_tree(cache);
   struct Config {
     std::string name;
-    std::string denoise;
+    Denoise denoise;
     bool cached;
     bool augment;
   };
-  std::vector<Config> configs = {{"decode+resize", "none", false, false},
-                                 {"decode+resize+augment", "none", false, true},
-                                 {"cached+augment", "none", true, true},
-                                 {"nlm cached+augment", "nlm", true, true}};
+  std::vector<Config> configs = {{"decode+resize", Denoise::None, false, false},
+                                 {"decode+resize+augment", Denoise::None, false, true},
+                                 {"cached+augment", Denoise::None, true, true},
+                                 {"nlm cached+augment", Denoise::Nlm, true, true}};
   for (const auto& c : configs) {
     LoaderOptions o;
     o.batch_size = 16;
     o.preprocess.size = 224;
     o.preprocess.denoise = c.denoise;
     o.augment = c.augment;
-    o.augmentation = augment_preset("standard");
+    o.augmentation = augment_preset(AugmentLevel::Standard);
     o.cache_dir = c.cached ? cache : "";
     o.workers = 2;
     BatchLoader loader(samples, o);

@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   // libtorch defaults to one intra-op thread here; use every core.
   at::set_num_threads(leuko::default_thread_count());
 
-  CLI::App app{"leukoscope: leukemia-cell classification — train, evaluate, compare, explain, predict"};
+  CLI::App app{"leukoscope: leukemia-cell classification — scan, split, train, evaluate, compare, study"};
   app.set_version_flag("--version", leuko::leukoscope_version());
   app.require_subcommand(1);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {

@@ -11,7 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/choice_option.h"
 #include "common/error.h"
+#include "models/placement.h"
+#include "run/train_config.h"
 #include "models/autocast.h"
 #include "models/model.h"
 #include "models/registry.h"
@@ -25,9 +28,9 @@ struct BenchOptions {
   int64_t batch = 16;
   int64_t image_size = 0;
   bool channels_last = false;
-  std::string amp = "off";
-  std::string device = "cpu";
-  std::string optimizer = "sgd";
+  Amp amp = Amp::Off;
+  Device device = Device::Cpu;
+  Optimizer optimizer = Optimizer::Sgd;
   int steps = 10;
   int warmup = 3;
   int threads = 0;
@@ -51,18 +54,14 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
   const int64_t classes = 2;
   auto spec = describe_model(name, o.preset, classes, o.image_size);
   auto model = make_model(name, o.preset, classes, o.image_size);
-  const torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
+  const torch::Device device = select_device(o.device, o.deterministic);
   const bool cuda = device.is_cuda();
   model->to(device);
   const auto format = o.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-  if (o.channels_last) {
-    torch::NoGradGuard g;
-    for (auto& p : model->parameters())
-      if (p.dim() == 4) p.set_data(p.data().contiguous(format));
-  }
+  if (o.channels_last) use_channels_last(*model);
   auto x = torch::randn({o.batch, 3, spec.input_size, spec.input_size}).contiguous(format).to(device);
   auto y = torch::randint(0, classes, {o.batch}, torch::kLong).to(device);
-  const bool amp = o.amp == "bf16";
+  const bool amp = o.amp == Amp::Bf16;
   using clock = std::chrono::steady_clock;
   // GPU work is asynchronous: a step ends when the device has finished it.
   auto seconds = [cuda](clock::time_point a) {
@@ -86,7 +85,7 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
   }
 
   std::unique_ptr<torch::optim::Optimizer> opt;
-  if (o.optimizer == "adamw")
+  if (o.optimizer == Optimizer::AdamW)
     opt = std::make_unique<torch::optim::AdamW>(model->parameters(), torch::optim::AdamWOptions(1e-4));
   else
     opt = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(1e-3).momentum(0.9));
@@ -118,21 +117,17 @@ void add_bench_verb(CLI::App& app) {
   cmd->add_option("--batch", o->batch, "images per step (default 16)")->check(CLI::PositiveNumber);
   cmd->add_option("--image-size", o->image_size, "square input side (default: the preset's)")->check(CLI::PositiveNumber);
   cmd->add_flag("--channels-last", o->channels_last, "NHWC memory format for weights and input");
-  cmd->add_option("--amp", o->amp, "bf16 | off: bfloat16 autocast on the device (default off)")->check(CLI::IsMember({"bf16", "off"}));
-  cmd->add_option("--device", o->device, "cpu | cuda (default cpu)")->check(CLI::IsMember({"cpu", "cuda"}));
+  add_choice(cmd, "--amp", o->amp, "bfloat16 autocast on the device");
+  add_choice(cmd, "--device", o->device, "where to run");
   cmd->add_flag("--deterministic", o->deterministic, "CUDA: deterministic cuDNN, no autotuning (default: cuDNN benchmark mode)");
-  cmd->add_option("--optimizer", o->optimizer, "sgd | adamw (default sgd)")->check(CLI::IsMember({"sgd", "adamw"}));
+  add_choice(cmd, "--optimizer", o->optimizer, "optimiser of the train steps");
   cmd->add_option("--steps", o->steps, "timed steps; the median is reported (default 10)")->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", o->warmup, "untimed steps first (default 3)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)")->check(CLI::PositiveNumber);
   cmd->add_flag("--json", o->json, "print a JSON array");
   cmd->callback([o] {
     if (o->threads > 0) at::set_num_threads(o->threads);
-    if (o->device == "cuda") {
-      if (!torch::cuda::is_available()) throw UserError("--device cuda: this LibTorch build sees no CUDA device");
-      at::globalContext().setDeterministicCuDNN(o->deterministic);
-      at::globalContext().setBenchmarkCuDNN(!o->deterministic);
-    }
+    select_device(o->device, o->deterministic);  // refuses a missing CUDA before any output
     // Every model that has the preset, or the one asked for: unknown names fail before any output.
     std::vector<std::string> names;
     for (const auto& name : model_names()) {
@@ -143,14 +138,15 @@ void add_bench_verb(CLI::App& app) {
     std::vector<Result> results;
     if (!o->json)
       std::printf("%-11s %-10s %5s %5s %6s %5s %6s %12s %12s\n", "model", "preset", "size", "batch", "layout", "amp",
-                  "device", "forward/s", "train/s");
+                  "device", "fwd img/s", "train img/s");
     for (const auto& name : names) {
       auto r = bench_model(name, *o);
       results.push_back(r);
       if (!o->json) {
         std::printf("%-11s %-10s %5lld %5lld %6s %5s %6s %12.1f %12.1f\n", name.c_str(), o->preset.c_str(),
                     static_cast<long long>(r.size), static_cast<long long>(o->batch),
-                    o->channels_last ? "nhwc" : "nchw", o->amp.c_str(), o->device.c_str(), r.forward_ips, r.train_ips);
+                    o->channels_last ? "nhwc" : "nchw", choice_name(o->amp), choice_name(o->device), r.forward_ips,
+                    r.train_ips);
         std::fflush(stdout);
       }
     }
@@ -158,7 +154,8 @@ void add_bench_verb(CLI::App& app) {
       auto arr = nlohmann::json::array();
       for (const auto& r : results)
         arr.push_back({{"model", r.model}, {"preset", o->preset}, {"image_size", r.size}, {"batch", o->batch},
-                       {"channels_last", o->channels_last}, {"amp", o->amp}, {"device", o->device}, {"optimizer", o->optimizer},
+                       {"channels_last", o->channels_last}, {"amp", choice_name(o->amp)}, {"device", choice_name(o->device)},
+                       {"optimizer", choice_name(o->optimizer)},
                        {"threads", at::get_num_threads()}, {"forward_img_per_s", r.forward_ips},
                        {"train_img_per_s", r.train_ips}});
       std::cout << arr.dump(2) << "\n";

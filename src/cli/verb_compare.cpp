@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "common/atomic_file.h"
-#include "report/collect_results.h"
+#include "study/collect_results.h"
 #include "report/render_report.h"
 
 namespace leuko::cli {

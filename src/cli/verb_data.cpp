@@ -5,9 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/choice_option.h"
 #include "common/error.h"
 #include "common/parallel.h"
 #include "common/paths.h"
+#include "data/bundled.h"
 #include "data/layouts.h"
 #include "data/scan.h"
 #include "data/split.h"
@@ -18,18 +20,18 @@ namespace leuko::cli {
 static void add_scan(CLI::App& data) {
   struct Options {
     std::string dir;
-    std::string format = "auto";
+    DataFormat format = DataFormat::Auto;
     bool json = false;
     int threads = 0;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = data.add_subcommand("scan", "detect the layout; count images per class, split and patient; list unreadable files");
-  cmd->add_option("DIR", opt->dir, "dataset folder or CSV manifest (default: the bundled C-NMC miniature)");
-  cmd->add_option("--format", opt->format, "auto | cnmc | folder | csv")->check(CLI::IsMember({"auto", "cnmc", "folder", "csv"}));
+  cmd->add_option("DIR", opt->dir, "dataset folder or CSV manifest (default: the bundled Aria subset)");
+  add_choice(cmd, "--format", opt->format, "dataset layout");
   cmd->add_flag("--json", opt->json, "print one JSON object");
-  cmd->add_option("--threads", opt->threads, "decoding threads (default: all cores)");
+  cmd->add_option("--threads", opt->threads, "decoding threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->callback([opt] {
-    std::string dir = opt->dir.empty() ? bundled_cnmc_dir() : opt->dir;
+    std::string dir = opt->dir.empty() ? bundled_aria_dir() : opt->dir;
     Dataset ds = open_dataset(dir, opt->format);
     validate_samples(ds, opt->threads > 0 ? opt->threads : default_thread_count());
     ScanSummary summary = summarise(ds);
@@ -49,10 +51,10 @@ static void add_verify(CLI::App& data) {
   cmd->add_option("DIR", opt->dir, "the download (C-NMC_Leukemia or a folder holding it; default: the bundled miniature)");
   cmd->add_option("--manifest", opt->manifest, "manifest TSV (default: the bundled cnmc-kaggle-manifest.tsv)");
   cmd->add_flag("--json", opt->json, "print one JSON object");
-  cmd->add_option("--threads", opt->threads, "hashing threads (default: all cores)");
+  cmd->add_option("--threads", opt->threads, "hashing threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->callback([opt] {
     std::string dir = opt->dir.empty() ? bundled_cnmc_dir() : opt->dir;
-    std::string manifest = opt->manifest.empty() ? bundled_data_dir() + "/cnmc-kaggle-manifest.tsv" : opt->manifest;
+    std::string manifest = opt->manifest.empty() ? bundled_cnmc_manifest() : opt->manifest;
     VerifyReport r = verify_against_manifest(dir, manifest, opt->threads > 0 ? opt->threads : default_thread_count());
     if (opt->json) std::cout << verify_to_json(r).dump(2) << "\n";
     else std::cout << verify_to_text(r);
@@ -64,39 +66,46 @@ static void add_verify(CLI::App& data) {
 
 static void add_split(CLI::App& data) {
   struct Options {
-    std::string dir, out, format = "auto";
+    std::string dir, split_file;
+    DataFormat format = DataFormat::Auto;
     SplitOptions split;
+    int threads = 0;
     bool json = false;
   };
   auto opt = std::make_shared<Options>();
-  opt->split.threads = default_thread_count();
   auto* cmd = data.add_subcommand("split", "stratified, grouped train/val/test split with a leakage audit");
-  cmd->add_option("DIR", opt->dir, "dataset folder or CSV manifest (default: the bundled C-NMC miniature)");
-  cmd->add_option("--out", opt->out, "split.csv to write (path,label,patient,group,split)")->required();
-  cmd->add_option("--by", opt->split.by, "patient | cluster | image | official")
-      ->check(CLI::IsMember({"patient", "cluster", "image", "official"}));
+  cmd->add_option("DIR", opt->dir, "dataset folder or CSV manifest (default: the bundled Aria subset)");
+  auto* file = cmd->add_option("--split-file", opt->split_file,
+                               "the split file to write (path,label,patient,group,split): what `train --split-file` reads");
+  auto* old_out = cmd->add_option("--out", opt->split_file)->group("");  // the old spelling, kept for one release
+  file->excludes(old_out);
+  add_choice(cmd, "--by", opt->split.by, "what to keep together; auto = patient when every image has one, else cluster");
   cmd->add_option("--val", opt->split.val, "validation fraction (default 0.15)");
   cmd->add_option("--test", opt->split.test, "test fraction (default 0.15)");
   cmd->add_option("--seed", opt->split.seed, "random seed (default 42)");
   cmd->add_option("--near-duplicate-bits", opt->split.near_duplicate_bits,
-                  "perceptual-hash distance that makes two images near-duplicates (default 6 of 64)");
-  cmd->add_option("--format", opt->format, "auto | cnmc | folder | csv");
+                  "perceptual-hash distance (of 64 bits) that makes two images near-duplicates (default 6)")
+      ->check(CLI::Range(0, 16));
+  add_choice(cmd, "--format", opt->format, "dataset layout");
+  cmd->add_option("--threads", opt->threads, "decoding and hashing threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", opt->json, "print the summary as JSON");
   cmd->callback([opt] {
-    std::string dir = opt->dir.empty() ? bundled_cnmc_dir() : opt->dir;
+    if (opt->split_file.empty()) throw UserError("--split-file: required (where to write the split)");
+    opt->split.threads = opt->threads > 0 ? opt->threads : default_thread_count();
+    std::string dir = opt->dir.empty() ? bundled_aria_dir() : opt->dir;
     Dataset ds = open_dataset(dir, opt->format);
     size_t bad = validate_samples(ds, opt->split.threads);
     SplitResult r = make_split(ds, opt->split);
-    write_split_csv(opt->out, r.dataset);
+    write_split_csv(opt->split_file, r.dataset);
     if (opt->json) {
       auto j = split_summary_json(r);
       j["skipped"] = bad;
-      j["out"] = opt->out;
+      j["split_file"] = opt->split_file;
       std::cout << j.dump(2) << "\n";
     } else {
       std::cout << split_summary_text(r);
       if (bad) std::cout << "skipped unreadable files: " << bad << " (see `leukoscope data scan`)\n";
-      std::cout << "wrote " << opt->out << "\n";
+      std::cout << "wrote " << opt->split_file << "\n";
     }
   });
 }

@@ -1,14 +1,37 @@
 // `leukoscope models`: every model x preset with its parameter count, forward cost and input size.
 #include "cli/verbs.h"
 
+#include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "models/registry.h"
 
 namespace leuko::cli {
+namespace {
+
+// A whole number of classes, 1..kMaxClasses, refused in one line ("--classes: must be at least 1,
+// got 0"); CLI::PositiveNumber printed its 309-digit upper bound for 0 and could not convert 1e300.
+CLI::Validator class_count() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        int64_t n = 0;
+        const char* end = text.data() + text.size();
+        auto [stop, ec] = std::from_chars(text.data(), end, n);
+        const std::string most = std::to_string(kMaxClasses);
+        if (ec == std::errc::result_out_of_range) n = text[0] == '-' ? -1 : kMaxClasses + 1;  // 20 digits
+        else if (ec != std::errc() || stop != end) return "must be a whole number from 1 to " + most + ", got '" + text + "'";
+        if (n < 1) return "must be at least 1, got " + text;
+        if (n > kMaxClasses) return "must be at most " + most + ", got " + text;
+        return "";
+      },
+      "1.." + std::to_string(kMaxClasses), "class count");  // help: INT:1..100000
+}
+
+}  // namespace
 
 void add_models_verb(CLI::App& app) {
   struct Options {
@@ -17,7 +40,7 @@ void add_models_verb(CLI::App& app) {
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("models", "list every model x preset: parameters, GFLOPs, input size");
-  cmd->add_option("--classes", opt->classes, "classes of the head counted in the parameters (default 2)")->check(CLI::PositiveNumber);
+  cmd->add_option("--classes", opt->classes, "classes of the head counted in the parameters (default 2)")->check(class_count());
   cmd->add_flag("--json", opt->json, "print a JSON array");
   cmd->footer("GFLOPs are forward multiply-accumulates (conv, linear, attention) for one image at the\n"
               "input size, torchvision's convention (ResNet-50 @224 = 4.09).");

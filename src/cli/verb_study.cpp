@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/choice_option.h"
 #include "common/error.h"
 #include "study/study_runner.h"
 
@@ -11,26 +12,31 @@ namespace leuko::cli {
 
 void add_study_verb(CLI::App& app, const std::string* command_line) {
   struct Options {
-    std::string config, data, format, out = "study-out", preset, ablation, cache;
+    std::string config, data, out = "study-out", preset, ablation, cache;
+    std::optional<DataFormat> format;
     std::vector<std::string> models;
-    int epochs = 0, threads = 0;
-    std::string device, amp;
+    std::optional<int> epochs;
+    std::optional<uint64_t> seed;
+    int threads = 0;
+    std::optional<Device> device;
+    std::optional<Amp> amp;
     bool quiet = false;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("study", "the paper in one command: split, train all three models, evaluate, compare, report");
   cmd->add_option("--config", o->config, "cpu-demo (default) | aria | paper | a JSON file (see configs/)");
   cmd->add_option("--data", o->data, "dataset folder or CSV (default: the configuration's; cpu-demo: the bundled Aria subset)");
-  cmd->add_option("--format", o->format, "auto | cnmc | folder | csv");
+  add_choice(cmd, "--format", o->format, "dataset layout (default: the configuration's)");
   cmd->add_option("--out", o->out, "study folder (default study-out); a re-run reuses its finished steps");
   cmd->add_option("--models", o->models, "models to train (default: the configuration's)");
   cmd->add_option("--preset", o->preset, "one preset for every model (paper | paper-384 | small | tiny)");
   cmd->add_option("--epochs", o->epochs, "override the configuration's epochs");
   cmd->add_option("--ablation", o->ablation, "distortions: also run the distortion-handling ablation")
       ->check(CLI::IsMember({"distortions", "none"}));
-  cmd->add_option("--device", o->device, "cpu | cuda (default: the configuration's)");
-  cmd->add_option("--amp", o->amp, "bf16 | off (default: the configuration's)");
+  add_choice(cmd, "--device", o->device, "where to train and evaluate (default: the configuration's)");
+  add_choice(cmd, "--amp", o->amp, "bfloat16 autocast (default: the configuration's)");
   cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)");
+  cmd->add_option("--seed", o->seed, "seed of the split and of every training (default: the configuration's)");
   cmd->add_option("--cache", o->cache, "preprocessing cache folder, or none (default ~/.cache/leukoscope)");
   cmd->add_flag("--quiet", o->quiet, "no training progress bar");
   cmd->callback([o, command_line] {
@@ -38,7 +44,7 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
     s.config = load_study_config(o->config);
     auto& c = s.config;
     if (!o->data.empty()) c.data = o->data;
-    if (!o->format.empty()) c.format = o->format;
+    if (o->format) c.format = *o->format;
     if (!o->models.empty()) {
       std::vector<StudyModel> chosen;
       for (const auto& name : o->models) {
@@ -51,15 +57,20 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
       for (auto& m : c.models) m.preset = o->preset;
       c.ablation.preset = o->preset;
     }
-    if (o->epochs > 0) c.training["epochs"] = o->epochs;
-    if (!o->device.empty()) c.training["device"] = o->device;
-    if (!o->amp.empty()) c.training["amp"] = o->amp;
+    if (o->epochs && *o->epochs < 1) throw UserError("--epochs: must be at least 1");
+    if (o->epochs) c.training["epochs"] = *o->epochs;
+    if (o->seed) {
+      c.seed = *o->seed;
+      c.training["seed"] = *o->seed;
+    }
+    if (o->device) c.training["device"] = choice_name(*o->device);
+    if (o->amp) c.training["amp"] = choice_name(*o->amp);
     if (o->ablation == "distortions" && !c.ablation.enabled) {
       c.ablation.enabled = true;
       if (c.ablation.strategies.empty()) c.ablation.strategies = ablation_strategies();
     }
     if (o->ablation == "none") c.ablation.enabled = false;
-    // Re-validate what the overrides produced (unknown models, presets).
+    // Re-validate what the overrides produced (unknown models, presets, ranges).
     c = study_config_from_json(c.to_json(), c.source);
     s.out = o->out;
     s.command = command_line ? *command_line : "leukoscope study";

@@ -1,8 +1,9 @@
-// `leukoscope train`: one model of the registry on one dataset, into a run directory.
+// `leukoscope train`: one model of the registry on one dataset, into a run folder.
 #include "cli/verbs.h"
 
 #include <iostream>
 
+#include "cli/choice_option.h"
 #include "train/trainer.h"
 
 namespace leuko::cli {
@@ -13,35 +14,38 @@ void add_train_verb(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("train", "train one model; progress bar; per-epoch log; best and last checkpoints");
   cmd->add_option("--model", c->model, "simple-cnn | resnet50 | vit-hybrid (default simple-cnn)");
-  cmd->add_option("--preset", c->preset, "paper | paper-384 | small | tiny (default small)");
+  cmd->add_option("--preset", c->preset, "paper | paper-384 | small | tiny (default small; see `leukoscope models`)");
   cmd->add_option("--data", c->data, "dataset folder or CSV (default: the bundled Aria subset)");
-  cmd->add_option("--format", c->format, "auto | cnmc | folder | csv");
-  cmd->add_option("--split", c->split_csv, "split.csv from `data split` (default: make a grouped split, saved in the run)");
-  cmd->add_option("--split-by", c->split_by, "auto | patient | cluster | image | official (when no --split; auto = patient if known)");
+  add_choice(cmd, "--format", c->format, "dataset layout");
+  cmd->add_option("--split-file", c->split_csv,
+                  "split.csv from `data split` (default: make a grouped split, saved in the run)");
+  cmd->add_option("--split", c->split_csv)->group("");  // the old spelling, kept for one release
+  add_choice(cmd, "--by", c->split_by, "what a new split keeps together; auto = patient when known, else cluster");
+  add_choice(cmd, "--split-by", c->split_by, "")->group("");  // the old spelling
   cmd->add_option("--val", c->val_fraction, "validation fraction of a new split (default 0.15)");
   cmd->add_option("--test", c->test_fraction, "test fraction of a new split (default 0.15)");
-  cmd->add_option("--out", c->out, "run directory")->required();
+  cmd->add_option("--out", c->out, "run folder")->required();
   cmd->add_option("--epochs", c->epochs, "epochs (default 10)");
   cmd->add_option("--batch", c->batch, "batch size (default 32)");
   cmd->add_option("--image-size", c->image_size, "square model input (default: the preset's)");
-  cmd->add_option("--denoise", c->preprocess.denoise, "none | median | bilateral | nlm (default none)");
+  add_choice(cmd, "--denoise", c->preprocess.denoise, "denoising before resizing");
   cmd->add_flag("--crop-to-cell", c->preprocess.crop_to_cell, "crop to the non-black cell (C-NMC)");
-  cmd->add_option("--interpolation", c->preprocess.interpolation, "bicubic | lanczos (default bicubic)");
-  cmd->add_option("--normalise", c->normalise, "imagenet | dataset (default imagenet)");
-  cmd->add_option("--augment", c->augment, "none | light | standard | strong (default standard)");
+  add_choice(cmd, "--interpolation", c->preprocess.interpolation, "upscaling filter");
+  add_choice(cmd, "--normalise", c->normalise, "per-channel statistics: ImageNet's or the training split's");
+  add_choice(cmd, "--augment", c->augment, "augmentation strength");
   cmd->add_option("--distortion-p", c->distortion_p, "probability of a random distortion per training image (default 0)");
   cmd->add_option("--distortion-families", c->distortion_families, "families for --distortion-p (default: the six of the sweep)");
-  cmd->add_option("--optimizer", c->optimizer, "adamw | sgd (default adamw)");
+  add_choice(cmd, "--optimizer", c->optimizer, "optimiser");
   cmd->add_option("--lr", c->lr, "peak learning rate (default 1e-3)");
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay (default 0.05; never on norms and biases)");
   cmd->add_option("--warmup-epochs", c->warmup_epochs, "linear warm-up, then cosine decay (default 1)");
   cmd->add_option("--label-smoothing", c->label_smoothing, "default 0");
-  cmd->add_option("--class-weights", c->class_weights, "auto (inverse frequency) | none (default auto)");
+  add_choice(cmd, "--class-weights", c->class_weights, "loss weights; auto = inverse class frequency");
   cmd->add_flag("--balanced-sampler", c->balanced_sampler, "draw classes equally often");
   cmd->add_option("--early-stop", c->early_stop, "stop after N epochs without a better validation macro-F1 (default off)");
   cmd->add_option("--pretrained", c->pretrained, "safetensors weights with torchvision/timm names");
-  cmd->add_option("--device", c->device, "cpu | cuda (default cpu)");
-  cmd->add_option("--amp", c->amp, "bf16 | off (default off)");
+  add_choice(cmd, "--device", c->device, "where to train");
+  add_choice(cmd, "--amp", c->amp, "bfloat16 autocast");
   cmd->add_flag("--channels-last", c->channels_last, "NHWC memory format");
   cmd->add_option("--threads", c->threads, "intra-op threads (default: all cores)");
   cmd->add_option("--workers", c->workers, "loader threads (default 2)");
@@ -52,6 +56,7 @@ void add_train_verb(CLI::App& app) {
   cmd->add_flag("--resume", *resume, "continue RUN from its last.ckpt");
   cmd->add_flag("--quiet", *quiet, "no progress bar");
   cmd->callback([c, resume, quiet] {
+    c->validate();  // every range checked before any data is read
     TrainResult r = train_model(*c, *resume, !*quiet);
     std::cout << "run " << r.run_dir << ": " << r.epochs_run << " epochs in " << r.seconds << " s, best val macro-F1 "
               << r.best_val_f1 << " at epoch " << r.best_epoch + 1 << (r.early_stopped ? " (early stop)" : "") << "\n";

@@ -26,10 +26,6 @@ std::string bundled_data_dir() {
   return std::string(LEUKO_SOURCE_DIR) + "/data";
 }
 
-std::string bundled_cnmc_dir() { return bundled_data_dir() + "/cnmc-mini/C-NMC_Leukemia"; }
-
-std::string bundled_aria_dir() { return bundled_data_dir() + "/aria-mini"; }
-
 std::string bundled_configs_dir() { return (fs::path(bundled_data_dir()).parent_path() / "configs").string(); }
 
 std::string leukoscope_version() { return LEUKO_VERSION; }

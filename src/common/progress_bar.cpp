@@ -3,15 +3,9 @@
 #include <cstdio>
 #include <unistd.h>
 
-namespace leuko {
+#include "common/duration.h"
 
-std::string format_duration(double s) {
-  char buf[32];
-  int total = static_cast<int>(s + 0.5);
-  if (total >= 3600) std::snprintf(buf, sizeof(buf), "%dh%02dm", total / 3600, (total / 60) % 60);
-  else std::snprintf(buf, sizeof(buf), "%dm%02ds", total / 60, total % 60);
-  return buf;
-}
+namespace leuko {
 
 ProgressBar::ProgressBar(int epochs, size_t steps_per_epoch, bool enabled)
     : epochs_(epochs), steps_per_epoch_(steps_per_epoch), enabled_(enabled), tty_(::isatty(2) != 0),

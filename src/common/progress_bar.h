@@ -21,6 +21,4 @@ class ProgressBar {
   size_t steps_done_ = 0;
 };
 
-std::string format_duration(double seconds);
-
 }  // namespace leuko

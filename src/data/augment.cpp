@@ -6,7 +6,6 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "common/error.h"
 
 namespace leuko {
 
@@ -15,24 +14,19 @@ bool AugmentConfig::any() const {
          saturation > 0 || hue > 0;
 }
 
-AugmentConfig augment_preset(const std::string& level) {
-  AugmentConfig a;
-  if (level == "none") {
-    a.flips = a.rotate90 = false;
-  } else if (level == "light") {
-    // dihedral views only
-  } else if (level == "standard") {
-    a.max_rotation_deg = 15;
-    a.max_scale = 0.1;
-    a.brightness = a.contrast = a.saturation = 0.2;
-    a.hue = 0.02;
-  } else if (level == "strong") {
-    a.max_rotation_deg = 30;
-    a.max_scale = 0.2;
-    a.brightness = a.contrast = a.saturation = 0.4;
-    a.hue = 0.05;
-  } else {
-    throw UserError("--augment " + level + ": expected none, light, standard or strong");
+AugmentConfig augment_preset(AugmentLevel level) {
+  AugmentConfig a;  // flips and quarter turns: the dihedral views (light)
+  auto placement_and_colour = [&](double rotation_deg, double scale, double colour, double hue) {
+    a.max_rotation_deg = rotation_deg;
+    a.max_scale = scale;
+    a.brightness = a.contrast = a.saturation = colour;
+    a.hue = hue;
+  };
+  switch (level) {
+    case AugmentLevel::None: a.flips = a.rotate90 = false; break;
+    case AugmentLevel::Light: break;
+    case AugmentLevel::Standard: placement_and_colour(15, 0.1, 0.2, 0.02); break;
+    case AugmentLevel::Strong: placement_and_colour(30, 0.2, 0.4, 0.05); break;
   }
   return a;
 }

@@ -9,7 +9,15 @@
 #include <nlohmann/json_fwd.hpp>
 #include <opencv2/core/mat.hpp>
 
+#include "common/choice.h"
+
 namespace leuko {
+
+// Named strengths: none (identity), light (the dihedral views), standard and strong (plus
+// rotation, scale and colour jitter).
+enum class AugmentLevel { None, Light, Standard, Strong };
+LEUKO_CHOICES(AugmentLevel, {AugmentLevel::None, "none"}, {AugmentLevel::Light, "light"},
+              {AugmentLevel::Standard, "standard"}, {AugmentLevel::Strong, "strong"});
 
 struct AugmentConfig {
   bool flips = true;
@@ -24,8 +32,7 @@ struct AugmentConfig {
   bool any() const;
 };
 
-// Named levels: none | light | standard | strong.
-AugmentConfig augment_preset(const std::string& level);
+AugmentConfig augment_preset(AugmentLevel level);
 
 nlohmann::json to_json(const AugmentConfig& a);
 

@@ -117,12 +117,14 @@ Dataset read_csv_manifest(const std::string& csv_path) {
   return ds;
 }
 
-Dataset open_dataset(const std::string& path, const std::string& format) {
+Dataset open_dataset(const std::string& path, DataFormat format) {
   if (!fs::exists(path)) throw UserError(path + ": no such file or directory");
-  if (format == "cnmc") return read_cnmc(path);
-  if (format == "folder") return read_image_folder(path);
-  if (format == "csv") return read_csv_manifest(path);
-  if (format != "auto") throw UserError("--format " + format + ": expected auto, cnmc, folder or csv");
+  switch (format) {
+    case DataFormat::Cnmc: return read_cnmc(path);
+    case DataFormat::Folder: return read_image_folder(path);
+    case DataFormat::Csv: return read_csv_manifest(path);
+    case DataFormat::Auto: break;
+  }
   if (fs::is_regular_file(path)) {
     std::string ext = fs::path(path).extension().string();
     if (ext == ".csv" || ext == ".CSV") return read_csv_manifest(path);

@@ -3,9 +3,14 @@
 // without decoding them; validate_samples() (scan.h) decodes and moves bad files to `skipped`.
 #include <string>
 
+#include "common/choice.h"
 #include "data/sample.h"
 
 namespace leuko {
+
+enum class DataFormat { Auto, Cnmc, Folder, Csv };
+LEUKO_CHOICES(DataFormat, {DataFormat::Auto, "auto"}, {DataFormat::Cnmc, "cnmc"}, {DataFormat::Folder, "folder"},
+              {DataFormat::Csv, "csv"});
 
 // The Kaggle "Leukemia Classification" copy of C-NMC 2019, exactly as downloaded:
 //   training_data/fold_K/{all,hem}/UID_<patient>_<image>_<cell>_{all,hem}.bmp   -> split "train"
@@ -26,8 +31,7 @@ Dataset read_image_folder(const std::string& root);
 // A CSV manifest `path,label[,patient][,group][,split]`, paths relative to the CSV's folder.
 Dataset read_csv_manifest(const std::string& csv_path);
 
-// Auto-detects (format "auto") or forces ("cnmc" | "folder" | "csv") the layout.
-// Throws UserError naming the path when it is none of them.
-Dataset open_dataset(const std::string& path, const std::string& format = "auto");
+// Auto-detects or forces the layout. Throws UserError naming the path when it is none of them.
+Dataset open_dataset(const std::string& path, DataFormat format = DataFormat::Auto);
 
 }  // namespace leuko

@@ -6,20 +6,27 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/json_reader.h"
 #include "common/parallel.h"
 #include "data/preprocess_cache.h"
 
 namespace leuko {
 
 nlohmann::json to_json(const Normalisation& n) {
-  return {{"source", n.source}, {"mean", n.mean}, {"std", n.std}};
+  return {{"source", choice_name(n.source)}, {"mean", n.mean}, {"std", n.std}};
 }
 
-Normalisation normalisation_from_json(const nlohmann::json& j) {
+Normalisation normalisation_from_json(const JsonReader& j) {
   Normalisation n;
-  n.source = j.value("source", n.source);
-  n.mean = j.value("mean", n.mean);
-  n.std = j.value("std", n.std);
+  n.source = j.choice<NormaliseWith>("source");
+  auto mean = j.get<std::vector<float>>("mean"), std = j.get<std::vector<float>>("std");
+  if (mean.size() != 3 || std.size() != 3) throw UserError(j.here() + ": mean and std need 3 values (R, G, B)");
+  for (int c = 0; c < 3; ++c) {
+    if (!std::isfinite(mean[c]) || !(std[c] > 0) || !std::isfinite(std[c]))
+      throw UserError(j.where("std") + ": every channel needs a finite mean and a positive standard deviation");
+    n.mean[c] = mean[c];
+    n.std[c] = std[c];
+  }
   return n;
 }
 
@@ -58,7 +65,7 @@ Normalisation measure_normalisation(const std::vector<Sample>& train, const Prep
   });
   if (!first_error.empty()) throw UserError(first_error);
   Normalisation n;
-  n.source = "dataset";
+  n.source = NormaliseWith::Dataset;
   for (int c = 0; c < 3; ++c) {
     double mean = sum[c] / count;
     double var = std::max(sum_sq[c] / count - mean * mean, 1e-12);

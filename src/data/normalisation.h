@@ -8,19 +8,27 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/choice.h"
 #include "data/preprocess.h"
 #include "data/sample.h"
 
 namespace leuko {
 
+class JsonReader;
+
+enum class NormaliseWith { ImageNet, Dataset };
+LEUKO_CHOICES(NormaliseWith, {NormaliseWith::ImageNet, "imagenet"}, {NormaliseWith::Dataset, "dataset"});
+
 struct Normalisation {
   std::array<float, 3> mean{0.485f, 0.456f, 0.406f};  // ImageNet, RGB, in [0,1] units
   std::array<float, 3> std{0.229f, 0.224f, 0.225f};
-  std::string source = "imagenet";                   // imagenet | dataset
+  NormaliseWith source = NormaliseWith::ImageNet;
 };
 
 nlohmann::json to_json(const Normalisation& n);
-Normalisation normalisation_from_json(const nlohmann::json& j);
+// UserError naming the file and key for a missing value, a wrong type, or a standard deviation
+// that is not positive (it divides every pixel).
+Normalisation normalisation_from_json(const JsonReader& j);
 
 // Mean and standard deviation per channel over the preprocessed training images (every pixel of
 // every image, one pass with double accumulators). Unreadable files throw UserError naming them.

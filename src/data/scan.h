@@ -21,7 +21,7 @@ struct ScanSummary {
 
 ScanSummary summarise(const Dataset& ds);
 
-// The `data scan --json` object of DESIGN.md.
+// The `data scan --json` object (README, "data scan"): layout, root, classes, counts, patients, folds, skipped.
 nlohmann::json scan_to_json(const Dataset& ds, const ScanSummary& summary);
 
 std::string scan_to_text(const Dataset& ds, const ScanSummary& summary);

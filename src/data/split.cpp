@@ -109,11 +109,20 @@ LeakageAudit audit_split(const Dataset& ds, const HashResult& hashes, int near_d
   return a;
 }
 
+SplitBy resolve_split_by(const Dataset& ds, SplitBy by) {
+  if (by != SplitBy::Auto) return by;
+  bool has_patients = !ds.samples.empty() && std::all_of(ds.samples.begin(), ds.samples.end(), [](const Sample& s) {
+    return s.label == kUnlabelled || !s.patient.empty();
+  });
+  return has_patients ? SplitBy::Patient : SplitBy::Cluster;
+}
+
 SplitResult make_split(const Dataset& input, const SplitOptions& o) {
-  if (o.val < 0 || o.test < 0 || o.val + o.test >= 1.0)
+  // Written so that NaN fails too.
+  if (!(o.val >= 0 && o.test >= 0 && o.val + o.test < 1.0))
     throw UserError("--val and --test must be >= 0 and sum to less than 1");
   SplitResult r;
-  r.by = o.by;
+  r.by = resolve_split_by(input, o.by);
   r.dataset = input;
   r.dataset.samples.clear();
   for (const auto& s : input.samples) {
@@ -127,25 +136,23 @@ SplitResult make_split(const Dataset& input, const SplitOptions& o) {
   for (const auto& s : samples) paths.push_back(s.path);
   HashResult hashes = hash_files(paths, o.threads);
 
-  if (o.by == "patient") {
+  if (r.by == SplitBy::Patient) {
     for (auto& s : samples) {
       if (s.patient.empty())
         throw UserError(input.root + ": --by patient needs patient ids, and " + s.path +
                         " has none (this layout does not encode patients; use --by cluster)");
       s.group = s.patient;
     }
-  } else if (o.by == "cluster") {
+  } else if (r.by == SplitBy::Cluster) {
     auto ids = cluster_ids(samples.size(), near_duplicate_pairs(hashes, o.near_duplicate_bits));
     for (size_t i = 0; i < samples.size(); ++i) samples[i].group = "cluster_" + std::to_string(ids[i]);
-  } else if (o.by == "image") {
+  } else if (r.by == SplitBy::Image) {
     for (auto& s : samples) s.group = s.path;
-  } else if (o.by == "official") {
+  } else {  // official
     for (auto& s : samples) s.group = s.patient.empty() ? s.path : s.patient;
-  } else {
-    throw UserError("--by " + o.by + ": expected patient, cluster, image or official");
   }
 
-  if (o.by == "official") {
+  if (r.by == SplitBy::Official) {
     if (input.layout == "cnmc") {
       // C-NMC: the challenge's own patient-disjoint folds; the last fold validates, the labelled
       // preliminary-test set (validation_data) is the test set.
@@ -211,7 +218,7 @@ std::string split_summary_text(const SplitResult& r) {
     counts[s.split][r.dataset.classes[static_cast<size_t>(s.label)]]++;
     groups[s.split].insert(s.group);
   }
-  out << "split by " << r.by << "\n";
+  out << "split by " << choice_name(r.by) << "\n";
   for (const char* split : {"train", "val", "test"}) {
     out << "  " << split << ":";
     int total = 0;
@@ -237,7 +244,7 @@ std::string split_summary_text(const SplitResult& r) {
 
 nlohmann::json split_summary_json(const SplitResult& r) {
   nlohmann::json j;
-  j["by"] = r.by;
+  j["by"] = choice_name(r.by);
   std::map<std::string, std::map<std::string, int>> counts;
   for (const auto& s : r.dataset.samples) counts[s.split][r.dataset.classes[static_cast<size_t>(s.label)]]++;
   j["counts"] = counts;

@@ -10,13 +10,23 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "common/choice.h"
 #include "data/near_duplicates.h"
 #include "data/sample.h"
 
 namespace leuko {
 
+// What a split keeps together. `auto` = patient when every image has a patient id, else the
+// near-duplicate cluster; `official` keeps the layout's own splits (C-NMC's folds).
+enum class SplitBy { Auto, Patient, Cluster, Image, Official };
+LEUKO_CHOICES(SplitBy, {SplitBy::Auto, "auto"}, {SplitBy::Patient, "patient"}, {SplitBy::Cluster, "cluster"},
+              {SplitBy::Image, "image"}, {SplitBy::Official, "official"});
+
+// `auto` resolved for this dataset; any other value is returned as it is.
+SplitBy resolve_split_by(const Dataset& ds, SplitBy by);
+
 struct SplitOptions {
-  std::string by = "patient";  // patient | cluster | image | official
+  SplitBy by = SplitBy::Auto;
   double val = 0.15;
   double test = 0.15;
   uint64_t seed = 42;
@@ -38,7 +48,7 @@ struct SplitResult {
   Dataset dataset;  // labelled samples only, each with group and split filled
   size_t unlabelled_dropped = 0;
   LeakageAudit audit;
-  std::string by;
+  SplitBy by = SplitBy::Patient;  // as resolved
 };
 
 // Splits a (validated) dataset. Throws UserError when the grouping is impossible (e.g. --by

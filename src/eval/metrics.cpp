@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_reader.h"
+
 namespace leuko {
 
 static double ratio(double num, double den) { return den > 0 ? num / den : 0.0; }
@@ -117,39 +119,67 @@ Metrics compute_metrics(const std::vector<int>& labels, const std::vector<float>
   return m;
 }
 
+namespace {
+
+// Each scalar once, by its eval.json name: what the writer, the reader and metric_by_name share.
+const std::vector<std::pair<std::string, double Metrics::*>>& scalar_fields() {
+  static const std::vector<std::pair<std::string, double Metrics::*>> fields = {
+      {"accuracy", &Metrics::accuracy},          {"balanced_accuracy", &Metrics::balanced_accuracy},
+      {"precision_macro", &Metrics::precision_macro}, {"recall_macro", &Metrics::recall_macro},
+      {"f1_macro", &Metrics::f1_macro},          {"f1_weighted", &Metrics::f1_weighted},
+      {"specificity_macro", &Metrics::specificity_macro}, {"auroc_macro", &Metrics::auroc_macro}};
+  return fields;
+}
+
+const std::vector<std::pair<std::string, double ClassMetrics::*>>& class_fields() {
+  static const std::vector<std::pair<std::string, double ClassMetrics::*>> fields = {
+      {"precision", &ClassMetrics::precision}, {"recall", &ClassMetrics::recall}, {"f1", &ClassMetrics::f1},
+      {"specificity", &ClassMetrics::specificity}, {"auroc", &ClassMetrics::auroc}};
+  return fields;
+}
+
+}  // namespace
+
 nlohmann::json metrics_to_json(const Metrics& m, const std::vector<std::string>& names) {
   nlohmann::json j;
   j["n"] = m.n;
   j["classes"] = names;
-  j["accuracy"] = m.accuracy;
-  j["balanced_accuracy"] = m.balanced_accuracy;
-  j["precision_macro"] = m.precision_macro;
-  j["recall_macro"] = m.recall_macro;
-  j["f1_macro"] = m.f1_macro;
-  j["f1_weighted"] = m.f1_weighted;
-  j["specificity_macro"] = m.specificity_macro;
-  j["auroc_macro"] = m.auroc_macro;
+  for (const auto& [name, field] : scalar_fields()) j[name] = m.*field;
   nlohmann::json per = nlohmann::json::object();
   for (size_t c = 0; c < m.per_class.size(); ++c) {
-    const auto& pc = m.per_class[c];
-    per[c < names.size() ? names[c] : std::to_string(c)] = {{"precision", pc.precision}, {"recall", pc.recall},
-                                                            {"f1", pc.f1}, {"specificity", pc.specificity},
-                                                            {"auroc", pc.auroc}, {"support", pc.support}};
+    nlohmann::json one = {{"support", m.per_class[c].support}};
+    for (const auto& [name, field] : class_fields()) one[name] = m.per_class[c].*field;
+    per[c < names.size() ? names[c] : std::to_string(c)] = one;
   }
   j["per_class"] = per;
   j["confusion_matrix"] = m.confusion;
   return j;
 }
 
+Metrics metrics_from_json(const JsonReader& j, const std::vector<std::string>& classes) {
+  Metrics m;
+  m.n = j.get<long>("n");
+  for (const auto& [name, field] : scalar_fields()) m.*field = j.get<double>(name);
+  const JsonReader per = j.object("per_class");
+  for (const auto& name : classes) {
+    const JsonReader c = per.object(name);
+    ClassMetrics pc;
+    for (const auto& [key, field] : class_fields()) pc.*field = c.get<double>(key);
+    pc.support = c.get<long>("support");
+    m.per_class.push_back(pc);
+  }
+  m.confusion = j.get<std::vector<std::vector<long>>>("confusion_matrix");
+  auto square = m.confusion.size() == classes.size();
+  for (const auto& row : m.confusion) square &= row.size() == classes.size();
+  if (!square)
+    throw UserError(j.where("confusion_matrix") + ": needs one row per class and one column per class (" +
+                    std::to_string(classes.size()) + ")");
+  return m;
+}
+
 double metric_by_name(const Metrics& m, const std::string& name) {
-  if (name == "accuracy") return m.accuracy;
-  if (name == "balanced_accuracy") return m.balanced_accuracy;
-  if (name == "precision_macro") return m.precision_macro;
-  if (name == "recall_macro") return m.recall_macro;
-  if (name == "f1_macro") return m.f1_macro;
-  if (name == "f1_weighted") return m.f1_weighted;
-  if (name == "specificity_macro") return m.specificity_macro;
-  if (name == "auroc_macro") return m.auroc_macro;
+  for (const auto& [known, field] : scalar_fields())
+    if (known == name) return m.*field;
   throw std::out_of_range("unknown metric " + name);
 }
 

@@ -42,8 +42,12 @@ double binary_auroc(const std::vector<float>& scores, const std::vector<bool>& p
 
 std::vector<int> argmax_rows(const std::vector<float>& probs, int num_classes);
 
-// The contract keys of eval.json (split/ci95 etc. are added by the caller).
+class JsonReader;
+
+// The contract keys of eval.json (split/ci95 etc. are added by the caller), and back: UserError
+// naming the file and key for anything missing, mistyped or of the wrong shape.
 nlohmann::json metrics_to_json(const Metrics& m, const std::vector<std::string>& class_names);
+Metrics metrics_from_json(const JsonReader& j, const std::vector<std::string>& class_names);
 
 // Scalar metric by its eval.json name (accuracy, f1_macro, ...); throws std::out_of_range.
 double metric_by_name(const Metrics& m, const std::string& name);

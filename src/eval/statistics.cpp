@@ -11,51 +11,69 @@ const std::vector<std::string> kScalarMetrics = {"accuracy", "balanced_accuracy"
                                                  "recall_macro", "f1_macro", "f1_weighted",
                                                  "specificity_macro", "auroc_macro"};
 
+bool resamples_by_group(const std::vector<std::string>& groups, size_t n) {
+  return groups.size() == n && std::any_of(groups.begin(), groups.end(), [](const std::string& g) { return !g.empty(); });
+}
+
+std::vector<std::vector<size_t>> bootstrap_units(const std::vector<std::string>& groups, size_t n) {
+  std::vector<std::vector<size_t>> units;
+  if (!resamples_by_group(groups, n)) {
+    for (size_t i = 0; i < n; ++i) units.push_back({i});
+    return units;
+  }
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < n; ++i) {
+    std::string key = groups[i].empty() ? "\x01image" + std::to_string(i) : groups[i];
+    auto [it, fresh] = index.emplace(key, units.size());
+    if (fresh) units.emplace_back();
+    units[it->second].push_back(i);
+  }
+  return units;
+}
+
+std::vector<size_t> resample_rows(const std::vector<std::vector<size_t>>& units, std::mt19937_64& rng) {
+  std::vector<size_t> rows;
+  if (units.empty()) return rows;
+  std::uniform_int_distribution<size_t> pick(0, units.size() - 1);
+  for (size_t u = 0; u < units.size(); ++u) {
+    const auto& members = units[pick(rng)];
+    rows.insert(rows.end(), members.begin(), members.end());
+  }
+  return rows;
+}
+
+Interval percentile_interval(std::vector<double> values, double lo_q, double hi_q) {
+  if (values.empty()) return {std::nan(""), std::nan("")};
+  std::sort(values.begin(), values.end());
+  auto at = [&](double q) {
+    double pos = q * static_cast<double>(values.size() - 1);
+    size_t lo = static_cast<size_t>(std::floor(pos));
+    size_t hi = std::min(lo + 1, values.size() - 1);
+    return values[lo] + (pos - static_cast<double>(lo)) * (values[hi] - values[lo]);
+  };
+  return {at(lo_q), at(hi_q)};
+}
+
 std::map<std::string, Interval> bootstrap_ci(const std::vector<int>& labels, const std::vector<float>& probs,
                                              int k, const std::vector<std::string>& groups, int resamples,
                                              uint64_t seed) {
-  // Units: indices of the samples of each group (or one sample per unit).
-  std::vector<std::vector<size_t>> units;
-  bool grouped = groups.size() == labels.size() &&
-                 std::any_of(groups.begin(), groups.end(), [](const std::string& g) { return !g.empty(); });
-  if (grouped) {
-    std::map<std::string, size_t> index;
-    for (size_t i = 0; i < labels.size(); ++i) {
-      std::string key = groups[i].empty() ? "\x01image" + std::to_string(i) : groups[i];
-      auto [it, fresh] = index.emplace(key, units.size());
-      if (fresh) units.emplace_back();
-      units[it->second].push_back(i);
-    }
-  } else {
-    for (size_t i = 0; i < labels.size(); ++i) units.push_back({i});
-  }
+  const auto units = bootstrap_units(groups, labels.size());
   std::map<std::string, std::vector<double>> draws;
   std::mt19937_64 rng(seed);
-  std::uniform_int_distribution<size_t> pick(0, units.empty() ? 0 : units.size() - 1);
   std::vector<int> y;
   std::vector<float> p;
   for (int r = 0; r < resamples && !units.empty(); ++r) {
     y.clear();
     p.clear();
-    for (size_t u = 0; u < units.size(); ++u)
-      for (size_t i : units[pick(rng)]) {
-        y.push_back(labels[i]);
-        p.insert(p.end(), probs.begin() + static_cast<long>(i * k), probs.begin() + static_cast<long>((i + 1) * k));
-      }
+    for (size_t i : resample_rows(units, rng)) {
+      y.push_back(labels[i]);
+      p.insert(p.end(), probs.begin() + static_cast<long>(i * k), probs.begin() + static_cast<long>((i + 1) * k));
+    }
     Metrics m = compute_metrics(y, p, k);
     for (const auto& name : kScalarMetrics) draws[name].push_back(metric_by_name(m, name));
   }
   std::map<std::string, Interval> out;
-  for (auto& [name, v] : draws) {
-    std::sort(v.begin(), v.end());
-    auto at = [&](double q) {
-      double pos = q * static_cast<double>(v.size() - 1);
-      size_t lo = static_cast<size_t>(std::floor(pos));
-      size_t hi = std::min(lo + 1, v.size() - 1);
-      return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
-    };
-    out[name] = {at(0.025), at(0.975)};
-  }
+  for (auto& [name, v] : draws) out[name] = percentile_interval(std::move(v));
   return out;
 }
 
@@ -69,19 +87,29 @@ double binomial_two_sided_p(long k, long n) {
   return std::min(1.0, 2.0 * tail);
 }
 
-McNemar mcnemar_exact(const std::vector<int>& labels, const std::vector<int>& a, const std::vector<int>& b) {
-  if (a.size() != labels.size() || b.size() != labels.size())
+McNemar mcnemar_from_correct(const std::vector<bool>& a_right, const std::vector<bool>& b_right) {
+  if (a_right.size() != b_right.size())
     throw std::invalid_argument("McNemar needs both models' predictions on the same images");
   McNemar r;
-  for (size_t i = 0; i < labels.size(); ++i) {
-    bool ra = a[i] == labels[i], rb = b[i] == labels[i];
-    if (ra && rb) ++r.both_right;
-    else if (ra) ++r.only_a_right;
-    else if (rb) ++r.only_b_right;
+  for (size_t i = 0; i < a_right.size(); ++i) {
+    if (a_right[i] && b_right[i]) ++r.both_right;
+    else if (a_right[i]) ++r.only_a_right;
+    else if (b_right[i]) ++r.only_b_right;
     else ++r.both_wrong;
   }
   r.p_value = binomial_two_sided_p(std::min(r.only_a_right, r.only_b_right), r.only_a_right + r.only_b_right);
   return r;
+}
+
+McNemar mcnemar_exact(const std::vector<int>& labels, const std::vector<int>& a, const std::vector<int>& b) {
+  if (a.size() != labels.size() || b.size() != labels.size())
+    throw std::invalid_argument("McNemar needs both models' predictions on the same images");
+  std::vector<bool> a_right(labels.size()), b_right(labels.size());
+  for (size_t i = 0; i < labels.size(); ++i) {
+    a_right[i] = a[i] == labels[i];
+    b_right[i] = b[i] == labels[i];
+  }
+  return mcnemar_from_correct(a_right, b_right);
 }
 
 PatientAggregate aggregate_by_patient(const std::vector<int>& labels, const std::vector<float>& probs, int k,

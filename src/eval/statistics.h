@@ -4,6 +4,7 @@
 // images), McNemar's exact test for two models on the same images, and patient-level aggregation.
 #include <cstdint>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,25 @@ namespace leuko {
 struct Interval {
   double lo = 0, hi = 0;
 };
+
+// --- The bootstrap's three rules, shared by every confidence interval in the project ---
+
+// Whether `groups` (one id per sample, n samples) defines the resampling units: when it has one id
+// per sample and any id is non-empty.
+bool resamples_by_group(const std::vector<std::string>& groups, size_t n);
+
+// The resampling units of n samples: the indices of each group, in order of first appearance,
+// when resamples_by_group (a sample with an empty id is then a unit of its own); else one unit per
+// sample.
+std::vector<std::vector<size_t>> bootstrap_units(const std::vector<std::string>& groups, size_t n);
+
+// One bootstrap resample: units.size() units drawn with replacement, their sample indices
+// concatenated in draw order. Empty units: empty resample, no draw.
+std::vector<size_t> resample_rows(const std::vector<std::vector<size_t>>& units, std::mt19937_64& rng);
+
+// The [lo_q, hi_q] percentile interval of `values`, interpolating linearly between order statistics
+// (position q * (n - 1)). No values: {NaN, NaN}.
+Interval percentile_interval(std::vector<double> values, double lo_q = 0.025, double hi_q = 0.975);
 
 // Percentile bootstrap (2.5 %, 97.5 %) of every scalar metric. `groups[i]` is the resampling
 // unit of sample i (empty vector or all-empty strings: each image is its own unit).
@@ -27,6 +47,9 @@ struct McNemar {
   long both_right = 0, only_a_right = 0, only_b_right = 0, both_wrong = 0;
   double p_value = 1.0;  // two-sided exact binomial test on the discordant pairs
 };
+
+// From whether each model was right on each image (same images, same order).
+McNemar mcnemar_from_correct(const std::vector<bool>& a_right, const std::vector<bool>& b_right);
 
 McNemar mcnemar_exact(const std::vector<int>& labels, const std::vector<int>& pred_a, const std::vector<int>& pred_b);
 

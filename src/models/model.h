@@ -11,7 +11,17 @@ namespace leuko {
 class ClassifierModule : public torch::nn::Module {
  public:
   // x: [N, 3, H, W] float, any H and W the architecture can reduce to at least one pixel.
-  virtual torch::Tensor forward(torch::Tensor x) = 0;
+  // Logits [N, classes]: forward_head(forward_features(x)), timm's split.
+  torch::Tensor forward(torch::Tensor x) { return forward_head(forward_features(x)); }
+
+  // What the explainers and the trust scores need, exposed because LibTorch's C++ frontend has
+  // no module hooks: the last stage's output before pooling — [N, C, h, w] for the CNNs (the
+  // Grad-CAM layer), the normed tokens [N, 1 + h*w, D] for the hybrid (class token first).
+  virtual torch::Tensor forward_features(torch::Tensor x) = 0;
+
+  // Pooling (the class token for the hybrid), then the classifier; with `pre_logits` the pooled
+  // penultimate features [N, D] instead of the logits (what the Mahalanobis score is fitted on).
+  virtual torch::Tensor forward_head(torch::Tensor features, bool pre_logits = false) = 0;
 
   // State-dict key prefixes of the classification head (e.g. "fc."): skipped, not refused, when a
   // checkpoint was trained for a different number of classes.

@@ -1,16 +1,19 @@
 #pragma once
-// Named models x presets. `paper` is the exact architecture of the study's reference (torchvision
-// ResNet-50, timm R50+ViT-B/16 at 224, `paper-384` at 384); `small` keeps the design but trains in
-// minutes on 2 CPU cores (128 px); `tiny` exists for tests (seconds).
+// Named models x presets: builds and describes the entries of the preset table (presets.h).
 // Kept free of torch headers so that the `models` table costs nothing to compile.
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "models/presets.h"  // ModelPreset, find_preset, model_names, preset_names
+
 namespace leuko {
 
 class ClassifierModule;
+
+// The widest head make_model builds (ImageNet-21k has 21,843 classes).
+constexpr int64_t kMaxClasses = 100000;
 
 struct ModelSpec {
   std::string name;
@@ -19,16 +22,16 @@ struct ModelSpec {
   int64_t num_classes = 0;
   int64_t params = 0;        // trainable parameters (buffers excluded)
   double gflops = 0;         // forward GMACs at input_size (torchvision's "GFLOPS" convention)
-  std::string description;
+  std::string description;   // ModelPreset::description(): generated from the config built
 };
 
-std::vector<std::string> model_names();
-std::vector<std::string> preset_names(const std::string& model);
-
 // image_size 0 = the preset's default. For the hybrid it also fixes the position-embedding grid.
-// Unknown names are UserErrors listing the valid ones.
+// Unknown names are UserErrors listing the valid ones, and so are num_classes outside
+// 1..kMaxClasses and a negative image_size.
 std::shared_ptr<ClassifierModule> make_model(const std::string& name, const std::string& preset,
                                              int64_t num_classes, int64_t image_size = 0);
+std::shared_ptr<ClassifierModule> make_model(const ModelPreset& entry, int64_t num_classes,
+                                             int64_t image_size = 0);
 
 ModelSpec describe_model(const std::string& name, const std::string& preset, int64_t num_classes,
                          int64_t image_size = 0);

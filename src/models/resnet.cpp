@@ -95,14 +95,18 @@ ResNet::ResNet(const ResNetConfig& config, int64_t num_classes)
   }
 }
 
-torch::Tensor ResNet::forward(torch::Tensor x) {
+torch::Tensor ResNet::forward_features(torch::Tensor x) {
   auto& m = *impl_;
   x = torch::relu(m.bn1(m.conv1(x)));
   x = torch::max_pool2d(x, 3, 2, 1);
   for (auto& stage : m.layers)
     for (auto& block : stage) x = block->forward(x);
+  return x;
+}
+
+torch::Tensor ResNet::forward_head(torch::Tensor x, bool pre_logits) {
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return m.fc(x);
+  return pre_logits ? x : impl_->fc(x);
 }
 
 double ResNet::forward_macs(int64_t h, int64_t w) const {

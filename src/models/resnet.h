@@ -11,18 +11,15 @@
 #include <vector>
 
 #include "models/model.h"
+#include "models/model_config.h"  // ResNetConfig; presets: models/presets.cpp
 
 namespace leuko {
-
-struct ResNetConfig {
-  std::vector<int64_t> layers{3, 4, 6, 3};
-  int64_t width = 64;  // channels of conv1 and of layer1's bottleneck interior
-};
 
 class ResNet : public ClassifierModule {
  public:
   ResNet(const ResNetConfig& config, int64_t num_classes);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_features(torch::Tensor x) override;
+  torch::Tensor forward_head(torch::Tensor features, bool pre_logits = false) override;
   std::vector<std::string> head_prefixes() const override { return {"fc."}; }
   double forward_macs(int64_t height, int64_t width) const override;
   int64_t num_classes() const override { return num_classes_; }

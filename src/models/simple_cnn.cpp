@@ -44,10 +44,14 @@ SimpleCnn::SimpleCnn(const SimpleCnnConfig& config, int64_t num_classes)
     nn::init::kaiming_normal_(block->conv->weight, 0.0, torch::kFanOut, torch::kReLU);
 }
 
-torch::Tensor SimpleCnn::forward(torch::Tensor x) {
+torch::Tensor SimpleCnn::forward_features(torch::Tensor x) {
   for (auto& block : impl_->blocks) x = block->forward(x);
+  return x;
+}
+
+torch::Tensor SimpleCnn::forward_head(torch::Tensor x, bool pre_logits) {
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
-  return impl_->classifier(impl_->dropout(x));
+  return pre_logits ? x : impl_->classifier(impl_->dropout(x));
 }
 
 double SimpleCnn::forward_macs(int64_t h, int64_t w) const {

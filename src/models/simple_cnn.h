@@ -6,23 +6,19 @@
 //                              survives and any input size works)
 //   global average pool -> dropout(p) -> classifier (linear, channels[n-1] -> classes)
 //
-// Presets (registry.cpp): paper = channels 32-64-128-256 at 224 px, dropout 0.5;
-// small = 32-64-128 at 128 px; tiny = 8-16 at 32 px.
+// Presets: models/presets.cpp (paper = channels 32-64-128-256 at 224 px, dropout 0.5).
 #include <vector>
 
 #include "models/model.h"
+#include "models/model_config.h"  // SimpleCnnConfig
 
 namespace leuko {
-
-struct SimpleCnnConfig {
-  std::vector<int64_t> channels{32, 64, 128, 256};
-  double dropout = 0.5;
-};
 
 class SimpleCnn : public ClassifierModule {
  public:
   SimpleCnn(const SimpleCnnConfig& config, int64_t num_classes);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_features(torch::Tensor x) override;
+  torch::Tensor forward_head(torch::Tensor features, bool pre_logits = false) override;
   std::vector<std::string> head_prefixes() const override { return {"classifier."}; }
   double forward_macs(int64_t height, int64_t width) const override;
   int64_t num_classes() const override { return num_classes_; }

@@ -282,7 +282,7 @@ VitHybrid::VitHybrid(const VitHybridConfig& config, int64_t num_classes)
   }
 }
 
-torch::Tensor VitHybrid::forward(torch::Tensor x) {
+torch::Tensor VitHybrid::forward_features(torch::Tensor x) {
   auto& m = *impl_;
   x = m.patch_embed->proj(m.patch_embed->backbone->forward(x));
   int64_t gh = x.size(2), gw = x.size(3);
@@ -290,8 +290,12 @@ torch::Tensor VitHybrid::forward(torch::Tensor x) {
   x = torch::cat({m.cls_token.expand({x.size(0), -1, -1}), x}, 1);
   x = x + resample_pos_embed(m.pos_embed, gh, gw);
   for (auto& block : m.blocks) x = block->forward(x);
-  x = m.norm(x);
-  return m.head(x.select(1, 0));
+  return m.norm(x);
+}
+
+torch::Tensor VitHybrid::forward_head(torch::Tensor x, bool pre_logits) {
+  x = x.select(1, 0);  // the class token
+  return pre_logits ? x : impl_->head(x);
 }
 
 double VitHybrid::forward_macs(int64_t h, int64_t w) const {

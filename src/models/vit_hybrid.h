@@ -21,20 +21,9 @@
 #include <vector>
 
 #include "models/model.h"
+#include "models/model_config.h"  // VitHybridConfig; presets: models/presets.cpp
 
 namespace leuko {
-
-struct VitHybridConfig {
-  std::vector<int64_t> layers{3, 4, 9};            // bottlenecks per backbone stage
-  std::vector<int64_t> channels{256, 512, 1024};   // stage outputs; the interior is a quarter
-  int64_t stem_width = 64;
-  int64_t norm_groups = 32;
-  int64_t embed_dim = 768;
-  int64_t depth = 12;
-  int64_t heads = 12;
-  int64_t mlp_dim = 3072;
-  int64_t image_size = 224;  // fixes the position-embedding grid the weights are trained on
-};
 
 // Token grid side of the backbone for a square image: every stride-2 SAME layer rounds up.
 int64_t vit_hybrid_grid(const VitHybridConfig& config, int64_t image_size);
@@ -46,7 +35,8 @@ torch::Tensor resample_pos_embed(const torch::Tensor& pos_embed, int64_t new_h, 
 class VitHybrid : public ClassifierModule {
  public:
   VitHybrid(const VitHybridConfig& config, int64_t num_classes);
-  torch::Tensor forward(torch::Tensor x) override;
+  torch::Tensor forward_features(torch::Tensor x) override;
+  torch::Tensor forward_head(torch::Tensor features, bool pre_logits = false) override;
   std::vector<std::string> head_prefixes() const override { return {"head."}; }
   double forward_macs(int64_t height, int64_t width) const override;
   int64_t num_classes() const override { return num_classes_; }

@@ -228,7 +228,7 @@ const char* const kHeldOutFill =
 const char* const kHeldOutTitleColour = " tc rgb '#9a4a00'";
 
 std::optional<PlotJob> robustness(const json& results) {
-  std::vector<DistortionFamily> families = distortion_families(results);
+  std::vector<DistortionFamily> families = robustness_families(results);
   if (families.empty()) return std::nullopt;
   const json& models = models_of(results);
   PanelGrid grid;
@@ -411,7 +411,7 @@ std::vector<std::string> model_ids(const json& results) {
   return ids;
 }
 
-std::vector<DistortionFamily> distortion_families(const json& results) {
+std::vector<DistortionFamily> robustness_families(const json& results) {
   std::vector<DistortionFamily> families;
   auto note = [&families](const std::string& name, bool held_out) {
     for (auto& f : families)

@@ -40,7 +40,7 @@ struct DistortionFamily {
   std::string name;
   bool held_out = false;
 };
-std::vector<DistortionFamily> distortion_families(const nlohmann::json& results);
+std::vector<DistortionFamily> robustness_families(const nlohmann::json& results);
 
 PlotSet render_plots(const nlohmann::json& results, const GnuplotRunner& gnuplot);
 

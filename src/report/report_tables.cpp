@@ -344,7 +344,7 @@ Table per_class_table(const json& results, const json& model) {
 
 Table robustness_table(const json& results) {
   Table table;
-  std::vector<DistortionFamily> families = distortion_families(results);
+  std::vector<DistortionFamily> families = robustness_families(results);
   if (families.empty()) return table;
   const json& models = models_of(results);
   table.header = {"distortion", "model", "0 (clean)", "1", "2", "3", "4", "5", "mean 1–5"};

@@ -39,19 +39,6 @@ std::string format_p_value(double p) {
   return printf_string(format, p);
 }
 
-std::string format_duration(double seconds) {
-  if (!std::isfinite(seconds) || seconds < 0) return "n/a";
-  if (seconds < 60) return printf_string(seconds < 10 ? "%.1fs" : "%.0fs", seconds);
-  long total = std::lround(seconds);
-  long hours = total / 3600, minutes = (total % 3600) / 60, secs = total % 60;
-  char buffer[64];
-  if (hours > 0)
-    std::snprintf(buffer, sizeof buffer, "%ldh%02ldm%02lds", hours, minutes, secs);
-  else
-    std::snprintf(buffer, sizeof buffer, "%ldm%02lds", minutes, secs);
-  return buffer;
-}
-
 std::string format_count_si(double count) {
   if (!std::isfinite(count)) return "n/a";
   if (count >= 1e9) return printf_string(count >= 1e10 ? "%.1f G" : "%.2f G", count / 1e9);

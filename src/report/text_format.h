@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "common/duration.h"  // format_duration, also used by the report
+
 namespace leuko::report {
 
 // Metrics (accuracy, F1, ECE, ...): always 3 decimals, so columns line up.
@@ -17,9 +19,6 @@ std::string format_metric_ci(double value, const std::optional<std::pair<double,
 // Three significant digits ("0.0123", "0.727", "1.00"); "< 1e-4" below that, where the exact
 // digits of an exact test are noise.
 std::string format_p_value(double p);
-
-// "2.1s", "3m44s", "1h02m05s": training times span four orders of magnitude.
-std::string format_duration(double seconds);
 
 // 93988 -> "94.0 k", 2015268 -> "2.02 M".
 std::string format_count_si(double count);

@@ -2,38 +2,47 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/json_reader.h"
 #include "common/paths.h"
 #include "models/registry.h"
-#include "train/train_config.h"
+#include "run/train_config.h"
 
 namespace leuko {
 namespace fs = std::filesystem;
 
 namespace {
 
-// A misspelt key would silently fall back to a default: refuse it instead.
-void require_known_keys(const nlohmann::json& j, const std::set<std::string>& known, const std::string& where) {
-  if (!j.is_object()) throw UserError(where + ": expected a JSON object");
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (!known.count(it.key()) && it.key().rfind("_", 0) != 0)  // "_comment" and friends are allowed
-      throw UserError(where + ": unknown key '" + it.key() + "'");
+std::vector<std::string> training_keys() {
+  std::vector<std::string> k;
+  const nlohmann::json defaults = to_json(TrainConfig{});
+  for (auto it = defaults.begin(); it != defaults.end(); ++it) k.push_back(it.key());
+  for (const char* owned_by_study : {"model", "preset", "data", "format", "split_csv", "split_by", "val_fraction",
+                                     "test_fraction", "out"})
+    k.erase(std::find(k.begin(), k.end(), owned_by_study));
+  return k;
 }
 
-const std::set<std::string>& training_keys() {
-  static const std::set<std::string> keys = [] {
-    std::set<std::string> k;
-    const nlohmann::json defaults = to_json(TrainConfig{});
-    for (auto it = defaults.begin(); it != defaults.end(); ++it) k.insert(it.key());
-    for (const char* owned_by_study : {"model", "preset", "data", "format", "split_csv", "split_by", "val_fraction",
-                                       "test_fraction", "out"})
-      k.erase(owned_by_study);
-    return k;
-  }();
+std::vector<std::string> with(std::vector<std::string> keys, std::initializer_list<const char*> more) {
+  keys.insert(keys.end(), more.begin(), more.end());
   return keys;
+}
+
+// Builds and range-checks one model's training settings, naming the key where it was written:
+// the model's own entry when it overrides the key, else the study's "training" object.
+void check_training(const StudyConfig& c, const StudyModel& m, const std::string& entry) {
+  TrainConfig t = study_train_config(c, m);
+  t.validate([&](const std::string& key) {
+    return c.source + ": " + (m.overrides.contains(key) ? entry : std::string("training")) + "." + key;
+  });
+  const auto models = model_names();
+  if (std::find(models.begin(), models.end(), m.model) == models.end())
+    throw UserError(c.source + ": " + entry + ".model: unknown model '" + m.model + "'");
+  const auto presets = preset_names(m.model);
+  if (std::find(presets.begin(), presets.end(), m.preset) == presets.end())
+    throw UserError(c.source + ": " + entry + ".preset: model '" + m.model + "' has no preset '" + m.preset + "'");
 }
 
 }  // namespace
@@ -44,41 +53,54 @@ const std::vector<std::string>& ablation_strategies() {
   return s;
 }
 
-StudyConfig study_config_from_json(const nlohmann::json& j, const std::string& source) {
-  require_known_keys(j, {"name", "title", "data", "format", "manifest", "split", "training", "models", "evaluation",
-                         "ablation"}, source);
+TrainConfig study_train_config(const StudyConfig& study, const StudyModel& model) {
+  nlohmann::json merged = study.training;
+  merged.update(model.overrides);
+  TrainConfig t = train_config_from_json(JsonReader(merged, study.source, "training"));
+  t.model = model.model;
+  t.preset = model.preset;
+  return t;
+}
+
+StudyConfig study_config_from_json(const nlohmann::json& json, const std::string& source) {
+  const JsonReader j(json, source);
+  j.require_known_keys({"name", "title", "data", "format", "manifest", "split", "training", "models", "evaluation",
+                        "ablation"});
   StudyConfig c;
   c.source = source;
-  c.name = j.value("name", fs::path(source).stem().string());
-  c.title = j.value("title", "leukoscope study (" + c.name + ")");
-  c.data = j.value("data", "");
-  c.format = j.value("format", "auto");
-  c.manifest = j.value("manifest", "");
-  if (j.contains("split")) {
-    const auto& s = j["split"];
-    require_known_keys(s, {"by", "val", "test", "seed"}, source + ": split");
-    c.split_by = s.value("by", c.split_by);
-    c.val_fraction = s.value("val", c.val_fraction);
-    c.test_fraction = s.value("test", c.test_fraction);
-    c.seed = s.value("seed", c.seed);
+  c.name = j.get_or<std::string>("name", fs::path(source).stem().string());
+  c.title = j.get_or<std::string>("title", "leukoscope study (" + c.name + ")");
+  c.data = j.get_or<std::string>("data", "");
+  c.format = j.choice_or("format", c.format);
+  c.manifest = j.get_or<std::string>("manifest", "");
+  if (auto s = j.optional_object("split")) {
+    s->require_known_keys({"by", "val", "test", "seed"});
+    c.split_by = s->choice_or("by", c.split_by);
+    c.val_fraction = s->get_or("val", c.val_fraction);
+    c.test_fraction = s->get_or("test", c.test_fraction);
+    c.seed = s->get_or("seed", c.seed);
+    if (!(c.val_fraction >= 0 && c.test_fraction >= 0 && c.val_fraction + c.test_fraction < 1))
+      throw UserError(s->where("val") + ": the validation and test fractions must be >= 0 and sum to less than 1");
   }
-  if (j.contains("training")) {
-    require_known_keys(j["training"], training_keys(), source + ": training");
-    c.training = j["training"];
+  if (auto t = j.optional_object("training")) {
+    t->require_known_keys(training_keys());
+    c.training = t->raw();
   }
-  if (j.contains("models")) {
-    for (const auto& m : j["models"]) {
+  if (j.has("models")) {
+    const nlohmann::json& models = json.at("models");
+    if (!models.is_array()) throw UserError(j.where("models") + ": expected a list");
+    for (size_t i = 0; i < models.size(); ++i) {
+      const std::string entry = "models[" + std::to_string(i) + "]";
       StudyModel sm;
-      if (m.is_string()) {
-        sm.model = m.get<std::string>();
+      if (models[i].is_string()) {
+        sm.model = models[i].get<std::string>();
         sm.preset = "small";
       } else {
-        std::set<std::string> known = training_keys();
-        known.insert({"model", "preset"});
-        require_known_keys(m, known, source + ": models");
-        sm.model = m.value("model", "");
-        sm.preset = m.value("preset", "small");
-        sm.overrides = m;
+        JsonReader m(models[i], source, entry);
+        m.require_known_keys(with(training_keys(), {"model", "preset"}));
+        sm.model = m.get<std::string>("model");
+        sm.preset = m.get_or<std::string>("preset", "small");
+        sm.overrides = models[i];
         sm.overrides.erase("model");
         sm.overrides.erase("preset");
       }
@@ -87,43 +109,37 @@ StudyConfig study_config_from_json(const nlohmann::json& j, const std::string& s
   } else {
     for (const char* name : {"simple-cnn", "resnet50", "vit-hybrid"}) c.models.push_back({name, "small"});
   }
-  if (j.contains("evaluation")) {
-    const auto& e = j["evaluation"];
-    require_known_keys(e, {"split", "distortions", "tta", "patients", "bootstrap"}, source + ": evaluation");
-    c.evaluation.split = e.value("split", c.evaluation.split);
-    c.evaluation.distortions = e.value("distortions", c.evaluation.distortions);
-    c.evaluation.tta = e.value("tta", c.evaluation.tta);
-    c.evaluation.patients = e.value("patients", c.evaluation.patients);
-    c.evaluation.bootstrap = e.value("bootstrap", c.evaluation.bootstrap);
+  if (auto e = j.optional_object("evaluation")) {
+    e->require_known_keys({"split", "distortions", "tta", "patients", "bootstrap"});
+    c.evaluation.split = e->choice_or("split", c.evaluation.split);
+    c.evaluation.distortions = e->get_or("distortions", c.evaluation.distortions);
+    c.evaluation.tta = e->get_or("tta", c.evaluation.tta);
+    c.evaluation.patients = e->get_or("patients", c.evaluation.patients);
+    c.evaluation.bootstrap = e->get_or("bootstrap", c.evaluation.bootstrap);
+    if (c.evaluation.bootstrap < 1) throw UserError(e->where("bootstrap") + ": must be at least 1");
   }
-  if (j.contains("ablation") && !j["ablation"].is_null()) {
-    const auto& a = j["ablation"];
-    std::set<std::string> known = training_keys();
-    known.insert({"enabled", "model", "preset", "strategies", "denoise", "distortion_p"});
-    require_known_keys(a, known, source + ": ablation");
-    c.ablation.enabled = a.value("enabled", true);
-    c.ablation.model = a.value("model", c.ablation.model);
-    c.ablation.preset = a.value("preset", c.ablation.preset);
-    c.ablation.strategies = a.value("strategies", ablation_strategies());
-    c.ablation.denoise = a.value("denoise", c.ablation.denoise);
-    c.ablation.distortion_p = a.value("distortion_p", c.ablation.distortion_p);
-    c.ablation.overrides = a;
+  if (auto a = j.optional_object("ablation")) {
+    a->require_known_keys(with(training_keys(), {"enabled", "model", "preset", "strategies", "denoise", "distortion_p"}));
+    c.ablation.enabled = a->get_or("enabled", true);
+    c.ablation.model = a->get_or("model", c.ablation.model);
+    c.ablation.preset = a->get_or("preset", c.ablation.preset);
+    c.ablation.strategies = a->get_or("strategies", ablation_strategies());
+    c.ablation.denoise = a->choice_or("denoise", c.ablation.denoise);
+    c.ablation.distortion_p = a->get_or("distortion_p", c.ablation.distortion_p);
+    if (!(c.ablation.distortion_p >= 0 && c.ablation.distortion_p <= 1))
+      throw UserError(a->where("distortion_p") + ": must be within [0, 1]");
+    c.ablation.overrides = a->raw();
     for (const char* k : {"enabled", "model", "preset", "strategies", "denoise", "distortion_p"}) c.ablation.overrides.erase(k);
+    for (const auto& s : c.ablation.strategies)
+      if (std::find(ablation_strategies().begin(), ablation_strategies().end(), s) == ablation_strategies().end())
+        throw UserError(a->where("strategies") + ": unknown strategy '" + s +
+                        "' (known: none, denoise, distortion-aug, denoise+distortion-aug, test-time-denoise)");
   }
 
   // Fail now, not an hour into training.
-  const auto known_models = model_names();
-  for (const auto& m : c.models) {
-    if (std::find(known_models.begin(), known_models.end(), m.model) == known_models.end())
-      throw UserError(source + ": unknown model '" + m.model + "'");
-    const auto presets = preset_names(m.model);
-    if (std::find(presets.begin(), presets.end(), m.preset) == presets.end())
-      throw UserError(source + ": model '" + m.model + "' has no preset '" + m.preset + "'");
-  }
-  for (const auto& s : c.ablation.strategies)
-    if (std::find(ablation_strategies().begin(), ablation_strategies().end(), s) == ablation_strategies().end())
-      throw UserError(source + ": unknown ablation strategy '" + s + "' (known: none, denoise, distortion-aug, "
-                      "denoise+distortion-aug, test-time-denoise)");
+  for (size_t i = 0; i < c.models.size(); ++i) check_training(c, c.models[i], "models[" + std::to_string(i) + "]");
+  if (c.ablation.enabled)
+    check_training(c, {c.ablation.model, c.ablation.preset, c.ablation.overrides}, "ablation");
   if (c.models.empty() && !c.ablation.enabled) throw UserError(source + ": no models to train");
   return c;
 }
@@ -132,10 +148,8 @@ StudyConfig load_study_config(const std::string& name_or_path) {
   std::string path = name_or_path.empty() ? "cpu-demo" : name_or_path;
   if (path.find('/') == std::string::npos && path.find(".json") == std::string::npos)
     path = bundled_configs_dir() + "/" + path + ".json";
-  if (!fs::exists(path)) throw UserError(path + ": no such study configuration (shipped: cpu-demo, aria, paper)");
-  auto j = nlohmann::json::parse(read_file_to_string(path), nullptr, false, true);
-  if (j.is_discarded()) throw UserError(path + ": not valid JSON");
-  return study_config_from_json(j, path);
+  if (!fs::exists(path)) throw UserError(path + ": no such study configuration (shipped: cpu-demo, aria, paper, smoke)");
+  return study_config_from_json(JsonReader::parse_file(path, /*comments=*/true), path);
 }
 
 nlohmann::json StudyConfig::to_json() const {
@@ -149,18 +163,18 @@ nlohmann::json StudyConfig::to_json() const {
   nlohmann::json j = {{"name", name},
                       {"title", title},
                       {"data", data},
-                      {"format", format},
+                      {"format", choice_name(format)},
                       {"manifest", manifest},
-                      {"split", {{"by", split_by}, {"val", val_fraction}, {"test", test_fraction}, {"seed", seed}}},
+                      {"split", {{"by", choice_name(split_by)}, {"val", val_fraction}, {"test", test_fraction}, {"seed", seed}}},
                       {"training", training},
                       {"models", models_json},
-                      {"evaluation", {{"split", evaluation.split}, {"distortions", evaluation.distortions},
+                      {"evaluation", {{"split", choice_name(evaluation.split)}, {"distortions", evaluation.distortions},
                                       {"tta", evaluation.tta}, {"patients", evaluation.patients},
                                       {"bootstrap", evaluation.bootstrap}}}};
   if (ablation.enabled) {
     nlohmann::json a = ablation.overrides;
     a.update({{"enabled", true}, {"model", ablation.model}, {"preset", ablation.preset},
-              {"strategies", ablation.strategies}, {"denoise", ablation.denoise},
+              {"strategies", ablation.strategies}, {"denoise", choice_name(ablation.denoise)},
               {"distortion_p", ablation.distortion_p}});
     j["ablation"] = a;
   }

@@ -1,13 +1,19 @@
 #pragma once
 // A study configuration: which data, how to split it, which models to train with which settings,
 // how to evaluate them, and optionally the distortion-handling ablation. Shipped as JSON in
-// configs/ (cpu-demo, aria, paper); `study --config NAME|FILE` reads one, command-line options
+// configs/ (cpu-demo, aria, paper, smoke); `study --config NAME|FILE` reads one, command-line options
 // override it. The "training" object uses the keys of a run's config.json ("config" object).
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "data/layouts.h"
+#include "data/preprocess.h"
+#include "data/split.h"
+#include "eval/torch/evaluate.h"
+#include "run/train_config.h"
 
 namespace leuko {
 
@@ -17,7 +23,7 @@ struct StudyModel {
 };
 
 struct StudyEvaluation {
-  std::string split = "test";
+  EvalSplit split = EvalSplit::Test;
   bool distortions = true;
   bool tta = false;
   bool patients = true;  // per-patient view whenever the data has patient ids
@@ -29,7 +35,7 @@ struct StudyAblation {
   bool enabled = false;
   std::string model = "simple-cnn", preset = "small";
   std::vector<std::string> strategies;  // none | denoise | distortion-aug | denoise+distortion-aug | test-time-denoise
-  std::string denoise = "median";       // the filter of the denoising strategies
+  Denoise denoise = Denoise::Median;    // the filter of the denoising strategies
   double distortion_p = 0.5;            // probability of a training-time distortion
   nlohmann::json overrides = nlohmann::json::object();
 };
@@ -38,9 +44,9 @@ struct StudyConfig {
   std::string name = "cpu-demo";
   std::string title;
   std::string data;      // "" = the bundled Aria subset
-  std::string format = "auto";
+  DataFormat format = DataFormat::Auto;
   std::string manifest;  // C-NMC manifest for `verify` ("" = the bundled one, C-NMC only)
-  std::string split_by = "auto";
+  SplitBy split_by = SplitBy::Auto;
   double val_fraction = 0.15, test_fraction = 0.15;
   uint64_t seed = 42;
   nlohmann::json training = nlohmann::json::object();
@@ -52,10 +58,16 @@ struct StudyConfig {
   nlohmann::json to_json() const;
 };
 
-// "" = cpu-demo; a bare name = configs/NAME.json; otherwise a path. UserError on unknown keys.
+// "" = cpu-demo; a bare name = configs/NAME.json; otherwise a path.
 StudyConfig load_study_config(const std::string& name_or_path);
 
+// Everything is checked here, before any work: unknown keys, wrong types, unknown names, and the
+// training settings of every model and of the ablation (ranges included) — each error one
+// UserError naming the file and the key ("configs/x.json: training.batch: must be at least 1").
 StudyConfig study_config_from_json(const nlohmann::json& j, const std::string& source);
+
+// A model's training settings: the study's "training" object, then the model's own overrides.
+TrainConfig study_train_config(const StudyConfig& study, const StudyModel& model);
 
 // Every strategy the ablation knows, in report order.
 const std::vector<std::string>& ablation_strategies();

@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "common/duration.h"
 #include "common/error.h"
 #include "common/parallel.h"
 #include "common/paths.h"
+#include "data/bundled.h"
 #include "common/progress_bar.h"
 #include "common/remove_tree.h"
 #include "common/sha256.h"
@@ -19,11 +21,11 @@
 #include "data/scan.h"
 #include "data/verify.h"
 #include "eval/torch/evaluate.h"
-#include "report/ablation_summary.h"
-#include "report/collect_results.h"
+#include "study/ablation_summary.h"
+#include "study/collect_results.h"
 #include "report/render_report.h"
+#include "run/run_dir.h"
 #include "train/run_data.h"
-#include "train/train_config.h"
 #include "train/trainer.h"
 
 namespace leuko {
@@ -50,25 +52,14 @@ nlohmann::json read_json_or_null(const std::string& path) {
   return j.is_discarded() ? nlohmann::json() : j;
 }
 
-std::string stamp_path(const std::string& run) { return run + "/study-step.json"; }
-
-std::string recorded_stamp(const std::string& run, const std::string& key) {
-  auto j = read_json_or_null(stamp_path(run));
-  return j.is_object() ? j.value(key, "") : "";
-}
-
-void record_stamp(const std::string& run, const std::string& key, const std::string& stamp) {
-  auto j = read_json_or_null(stamp_path(run));
-  if (!j.is_object()) j = nlohmann::json::object();
-  j[key] = stamp;
-  write_file_atomically(stamp_path(run), j.dump(2) + "\n");
-}
-
-bool training_finished(const std::string& run, int epochs) {
-  auto config = read_json_or_null(run + "/config.json");
-  if (!config.is_object() || !config.contains("training") || !fs::exists(run + "/best.safetensors")) return false;
-  const auto& t = config["training"];
-  return t.value("epochs_completed", 0) >= epochs || t.value("early_stopped", false);
+// A run whose config.json cannot be read is not finished: the step is redone.
+bool training_finished(const RunDir& run, int epochs) {
+  if (!run.has_config() || !run.has_weights()) return false;
+  try {
+    return run.read_config().finished(epochs);
+  } catch (const UserError&) {
+    return false;
+  }
 }
 
 // Keeps the previous run of a changed step beside the new one instead of deleting it.
@@ -91,11 +82,7 @@ struct Context {
 
 TrainConfig train_config_for(const Context& ctx, const std::string& model, const std::string& preset,
                              const nlohmann::json& overrides, const std::string& run) {
-  nlohmann::json j = ctx.config.training;
-  j.update(overrides);
-  TrainConfig c = train_config_from_json(j);
-  c.model = model;
-  c.preset = preset;
+  TrainConfig c = study_train_config(ctx.config, {model, preset, overrides});
   c.data.clear();
   c.split_csv = ctx.split_csv;
   c.out = run;
@@ -114,15 +101,16 @@ std::string train_stamp(const Context& ctx, const TrainConfig& c) {
 // Trains unless a finished run with the same stamp exists; resumes an interrupted one.
 double train_step(const Context& ctx, const TrainConfig& c, const std::string& label) {
   const std::string stamp = train_stamp(ctx, c);
-  const bool same = recorded_stamp(c.out, "train") == stamp;
-  if (same && training_finished(c.out, c.epochs)) {
+  const RunDir run(c.out);
+  const bool same = run.stamp("train") == stamp;
+  if (same && training_finished(run, c.epochs)) {
     step_line("train", label + ": unchanged, reusing " + c.out);
     return 0;
   }
-  bool resume = same && fs::exists(c.out + "/last.ckpt");
+  bool resume = same && run.has_checkpoint();
   if (!same) set_aside(c.out);
   fs::create_directories(c.out);
-  record_stamp(c.out, "train", stamp);
+  run.set_stamp("train", stamp);
   step_line("train", label + (resume ? ": resuming " : ": ") + c.model + " (" + c.preset + "), " +
                          std::to_string(c.epochs) + " epochs → " + c.out);
   auto t = Clock::now();
@@ -132,39 +120,44 @@ double train_step(const Context& ctx, const TrainConfig& c, const std::string& l
   return since(t);
 }
 
-void evaluate_step(const Context& ctx, const std::string& run, const std::string& label, const std::string& out_json,
-                   const std::string& test_time_denoise, bool distortions) {
+// Scores `run` into the folder `out` (eval.json and its CSVs) unless an evaluation with the same
+// stamp is already there.
+void evaluate_step(const Context& ctx, const std::string& run, const std::string& label, const std::string& out,
+                   Denoise test_time_denoise, bool distortions) {
   EvaluateOptions e;
   e.run = run;
-  e.split = ctx.config.evaluation.split;
+  e.on = ctx.config.evaluation.split;
   e.distortions = distortions;
   e.tta = ctx.config.evaluation.tta;
   e.patients = ctx.config.evaluation.patients;
   e.bootstrap = ctx.config.evaluation.bootstrap;
   e.threads = ctx.threads;
-  e.device = train_config_from_json(read_json_or_null(run + "/config.json").at("config")).device;
+  const RunDir scored = RunDir::existing(run);
+  e.device = scored.read_config().config.device;
   e.cache_dir = ctx.options.cache_dir;
-  e.out = out_json;
+  e.out = out;
   e.test_time_denoise = test_time_denoise;
   e.show_progress = false;
-  const std::string stamp = stamp_of({{"weights", sha256_file(run + "/best.safetensors")},
-                                      {"split", e.split}, {"distortions", e.distortions}, {"tta", e.tta},
-                                      {"patients", e.patients}, {"bootstrap", e.bootstrap},
-                                      {"test_time_denoise", test_time_denoise}, {"split_csv", ctx.split_hash}});
-  const std::string stamp_dir = fs::path(out_json).parent_path().string();
-  const std::string key = "evaluate:" + fs::path(out_json).filename().string();
-  if (fs::exists(out_json) && recorded_stamp(stamp_dir, key) == stamp) {
-    step_line("evaluate", label + ": unchanged, reusing " + out_json);
+  const std::string stamp = stamp_of({{"weights", sha256_file(scored.require_weights())},
+                                      {"split", choice_name(ctx.config.evaluation.split)}, {"distortions", e.distortions},
+                                      {"tta", e.tta}, {"patients", e.patients}, {"bootstrap", e.bootstrap},
+                                      {"test_time_denoise", choice_name(test_time_denoise)},
+                                      {"split_csv", ctx.split_hash}});
+  // The stamp lives with the evaluation's files (a folder that may be the run itself).
+  const RunDir stamps(out);
+  const EvalFiles files(out);
+  if (files.exists() && stamps.stamp("evaluate:eval.json") == stamp) {
+    step_line("evaluate", label + ": unchanged, reusing " + files.report_path());
     return;
   }
   auto t = Clock::now();
-  nlohmann::json j = evaluate_run(e);
-  record_stamp(stamp_dir, key, stamp);
+  const EvalReport r = evaluate_run(e);
+  stamps.set_stamp("evaluate:eval.json", stamp);
+  const Interval f1_ci = r.ci95.count("f1_macro") ? r.ci95.at("f1_macro") : Interval{};
   char line[256];
-  std::snprintf(line, sizeof(line), "%s: macro-F1 %.3f [%.3f, %.3f], accuracy %.3f on %d images%s (%s)", label.c_str(),
-                j.value("f1_macro", 0.0), j["ci95"]["f1_macro"][0].get<double>(), j["ci95"]["f1_macro"][1].get<double>(),
-                j.value("accuracy", 0.0), j.value("n", 0), distortions ? ", robustness sweep done" : "",
-                format_duration(since(t)).c_str());
+  std::snprintf(line, sizeof(line), "%s: macro-F1 %.3f [%.3f, %.3f], accuracy %.3f on %ld images%s (%s)", label.c_str(),
+                r.metrics.f1_macro, f1_ci.lo, f1_ci.hi, r.metrics.accuracy, r.metrics.n,
+                distortions ? ", robustness sweep done" : "", format_duration(since(t)).c_str());
   step_line("evaluate", line);
 }
 
@@ -183,7 +176,7 @@ nlohmann::json scan_and_verify(Context& ctx, const std::string& data, nlohmann::
   dataset = {{"root", data}, {"layout", ds.layout}, {"skipped_files", ds.skipped.size()}, {"scan", scan}};
 
   if (ds.layout == "cnmc") {
-    std::string manifest = ctx.config.manifest.empty() ? bundled_data_dir() + "/cnmc-kaggle-manifest.tsv" : ctx.config.manifest;
+    std::string manifest = ctx.config.manifest.empty() ? bundled_cnmc_manifest() : ctx.config.manifest;
     if (fs::exists(manifest)) {
       VerifyReport r = verify_against_manifest(data, manifest, ctx.threads);
       write_file_atomically(ctx.out + "/verify.json", verify_to_json(r).dump(2) + "\n");
@@ -204,7 +197,7 @@ nlohmann::json scan_and_verify(Context& ctx, const std::string& data, nlohmann::
 
 void split_step(Context& ctx, const std::string& data, const nlohmann::json& scan_stamp, nlohmann::json& dataset) {
   const auto& c = ctx.config;
-  const std::string stamp = stamp_of({{"data", scan_stamp}, {"by", c.split_by}, {"val", c.val_fraction},
+  const std::string stamp = stamp_of({{"data", scan_stamp}, {"by", choice_name(c.split_by)}, {"val", c.val_fraction},
                                       {"test", c.test_fraction}, {"seed", c.seed}});
   ctx.split_csv = ctx.out + "/split.csv";
   nlohmann::json previous = read_json_or_null(ctx.out + "/split.json");
@@ -212,8 +205,16 @@ void split_step(Context& ctx, const std::string& data, const nlohmann::json& sca
     step_line("split", "unchanged, reusing " + ctx.split_csv);
   } else {
     auto t = Clock::now();
-    RunData rd = prepare_run_data(data, c.format, "", c.split_by, c.val_fraction, c.test_fraction, c.seed, ctx.threads,
-                                  ctx.split_csv);
+    RunDataRequest request;
+    request.data = data;
+    request.format = c.format;
+    request.by = c.split_by;
+    request.val = c.val_fraction;
+    request.test = c.test_fraction;
+    request.seed = c.seed;
+    request.threads = ctx.threads;
+    request.save_split_to = ctx.split_csv;
+    RunData rd = prepare_run_data(request);
     previous = {{"stamp", stamp},
                 {"by", rd.split_by},
                 {"leakage_audit", {{"groups_shared", rd.audit.groups_shared},
@@ -237,12 +238,13 @@ void split_step(Context& ctx, const std::string& data, const nlohmann::json& sca
 
 std::string strategy_description(const std::string& s, const StudyAblation& a) {
   if (s == "none") return "no denoising, no distortion augmentation";
-  if (s == "denoise") return a.denoise + " denoising in preprocessing, at training and test time";
+  const std::string denoise = choice_name(a.denoise);
+  if (s == "denoise") return denoise + " denoising in preprocessing, at training and test time";
   if (s == "distortion-aug")
     return "random distortions during training (p = " + std::to_string(a.distortion_p).substr(0, 4) +
            ", the six sweep families, severities 1-5)";
-  if (s == "denoise+distortion-aug") return a.denoise + " denoising and distortion augmentation";
-  return a.denoise + " denoising at test time only, on the model trained without it";
+  if (s == "denoise+distortion-aug") return denoise + " denoising and distortion augmentation";
+  return denoise + " denoising at test time only, on the model trained without it";
 }
 
 nlohmann::json ablation_step(Context& ctx, const std::map<std::string, std::string>& main_runs_by_stamp) {
@@ -266,20 +268,20 @@ nlohmann::json ablation_step(Context& ctx, const std::map<std::string, std::stri
     } else {
       train_step(ctx, c, "ablation " + s);
     }
-    const std::string eval_json = used_run + "/eval.json";  // a reused main run's evaluation is reused too
-    evaluate_step(ctx, used_run, "ablation " + s, eval_json, "none", true);
-    auto config = read_json_or_null(used_run + "/config.json");
-    double seconds = config.is_object() && config.contains("training") ? config["training"].value("seconds", 0.0) : 0.0;
-    inputs.push_back({s, strategy_description(s, a), eval_json, used_run, seconds, to_json(c)});
+    // A reused main run's evaluation is reused too.
+    evaluate_step(ctx, used_run, "ablation " + s, used_run, Denoise::None, true);
+    const RunRecord record = RunDir(used_run).read_config();
+    const double seconds = record.training ? record.training->seconds : 0.0;
+    inputs.push_back({s, strategy_description(s, a), used_run, used_run, seconds, to_json(c)});
     if (s == "none") none_run = used_run;
   }
   if (std::find(a.strategies.begin(), a.strategies.end(), "test-time-denoise") != a.strategies.end()) {
     if (none_run.empty()) throw UserError("ablation: test-time-denoise needs the `none` strategy (its model)");
-    const std::string eval_json = ctx.out + "/ablation/test-time-denoise/eval.json";
-    fs::create_directories(fs::path(eval_json).parent_path());
-    evaluate_step(ctx, none_run, "ablation test-time-denoise", eval_json, a.denoise, true);
-    inputs.push_back({"test-time-denoise", strategy_description("test-time-denoise", a), eval_json, none_run, 0.0,
-                      {{"trained_as", "none"}, {"test_time_denoise", a.denoise}}});
+    const EvalFiles files(ctx.out + "/ablation/test-time-denoise");
+    fs::create_directories(files.dir());
+    evaluate_step(ctx, none_run, "ablation test-time-denoise", files.dir(), a.denoise, true);
+    inputs.push_back({"test-time-denoise", strategy_description("test-time-denoise", a), files.dir(), none_run, 0.0,
+                      {{"trained_as", "none"}, {"test_time_denoise", choice_name(a.denoise)}}});
   }
   step_line("ablation", "summarising " + std::to_string(inputs.size()) + " strategies (paired bootstrap)");
   nlohmann::json summary = summarise_ablation(inputs, "none", ctx.config.evaluation.bootstrap, 11);
@@ -336,7 +338,7 @@ StudyOutcome run_study(const StudyOptions& options) {
     const std::string run = ctx.out + "/runs/" + name;
     TrainConfig c = train_config_for(ctx, m.model, m.preset, m.overrides, run);
     train_step(ctx, c, name);
-    evaluate_step(ctx, run, name, run + "/eval.json", "none", config.evaluation.distortions);
+    evaluate_step(ctx, run, name, run, Denoise::None, config.evaluation.distortions);
     runs_by_stamp[train_stamp(ctx, c)] = run;
     outcome.runs.push_back(run);
   }

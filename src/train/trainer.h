@@ -1,14 +1,12 @@
 #pragma once
-// `leukoscope train`: one model on one dataset into a run directory —
-//   RUN/config.json       every option actually used, versions, git commit, data fingerprint, split audit
-//   RUN/split.csv         the split trained on (path,label,patient,group,split)
-//   RUN/log.jsonl         one line per epoch: epoch, lr, train_loss, val_loss, val_acc, val_f1_macro, seconds, img_per_s
-//   RUN/best.safetensors  weights of the best validation macro-F1 (torchvision/timm names)
-//   RUN/last.ckpt         weights + optimiser + epoch + RNG: what --resume continues from
-// Every file is written to a temporary name and renamed, so a kill leaves the previous version.
+// `leukoscope train`: one model on one dataset into a run folder (run/run_dir.h lists its files).
+// Read top to bottom: start a session (settings, data, model, loaders, optimiser; config.json
+// written before the first step), then per epoch: train one epoch, validate, keep the best
+// weights, log, checkpoint. Every file is written to a temporary name and renamed, so a kill
+// leaves the previous version and --resume continues from the last finished epoch.
 #include <string>
 
-#include "train/train_config.h"
+#include "run/train_config.h"
 
 namespace leuko {
 

@@ -21,7 +21,7 @@ TEST(CliEvaluate, EveryContractKeyOnCnmcWithPatientsDistortionsTtaAndMcNemar) {
   std::string train = "train --data " + test::bundled("cnmc-mini") + " --preset tiny --epochs 2 --cache none --quiet";
   ASSERT_EQ(run_cli(train + " --out " + a + " --seed 1").code, 0);
   ASSERT_EQ(run_cli(train + " --out " + b + " --seed 2 --model resnet50").code, 0);
-  auto r = run_cli("evaluate " + a + " --split all --patients --distortions --tta --bootstrap 200 --cache none --against " + b);
+  auto r = run_cli("evaluate " + a + " --on all --patients --distortions --tta --bootstrap 200 --cache none --against " + b);
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = load(a + "/eval.json");
   for (const char* key : {"split", "n", "classes", "accuracy", "balanced_accuracy", "precision_macro", "recall_macro",

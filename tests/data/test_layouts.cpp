@@ -139,7 +139,7 @@ TEST(CsvLayout, RaggedRowNamesFileAndLine) {
 
 TEST(Layouts, NonexistentPathIsAClearError) {
   EXPECT_THROW(open_dataset("/nonexistent/leukoscope"), UserError);
-  EXPECT_THROW(open_dataset(test::bundled("cnmc-mini"), "tiff"), UserError);
+  EXPECT_THROW(open_dataset("/nonexistent/leukoscope.csv", DataFormat::Csv), UserError);
 }
 
 }  // namespace

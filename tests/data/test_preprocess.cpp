@@ -46,16 +46,22 @@ TEST(Preprocess, OutputSizeForEveryDenoiserAndInterpolation) {
   for (const char* dn : {"none", "median", "bilateral", "nlm"})
     for (const char* interp : {"bicubic", "lanczos"}) {
       PreprocessConfig c;
-      c.denoise = dn;
-      c.interpolation = interp;
+      c.denoise = parse_choice<Denoise>(dn, "denoise");
+      c.interpolation = parse_choice<Interpolation>(interp, "interpolation");
       c.crop_to_cell = true;
       c.size = 96;
       cv::Mat out = preprocess(cell, c);
       EXPECT_EQ(out.size(), cv::Size(96, 96)) << dn << " " << interp;
       EXPECT_EQ(out.type(), CV_8UC3);
     }
+  try {
+    parse_choice<Denoise>("wavelet", "--denoise");
+    ADD_FAILURE() << "an unknown denoiser was accepted";
+  } catch (const UserError& e) {
+    EXPECT_STREQ(e.what(), "--denoise: 'wavelet' is not one of none, median, bilateral or nlm");
+  }
   PreprocessConfig bad;
-  bad.denoise = "wavelet";
+  bad.size = 5000;
   EXPECT_THROW(bad.validate(), UserError);
 }
 
@@ -69,7 +75,7 @@ TEST(Preprocess, DenoisersRemoveAddedNoiseFromARealField) {
   noisy.convertTo(noisy, CV_8UC3);
   double before = psnr(clean, noisy);
   for (const char* method : {"median", "bilateral", "nlm"}) {
-    double after = psnr(clean, denoise(noisy, method));
+    double after = psnr(clean, denoise(noisy, parse_choice<Denoise>(method, "denoise")));
     std::cout << "[ figures  ] " << method << ": PSNR " << before << " -> " << after << " dB\n";
     EXPECT_GT(after, before + 1.0) << method;
   }
@@ -79,7 +85,7 @@ TEST(PreprocessCache, HitsAfterFirstLoadAndMissesWhenFileOrSettingsChange) {
   test::TempDir tmp;
   fs::copy_file(test::bundled(kCell), tmp.path() / "cell.bmp");
   PreprocessConfig c;
-  c.denoise = "nlm";
+  c.denoise = Denoise::Nlm;
   c.crop_to_cell = true;
   c.size = 64;
   PreprocessCache cache(tmp.str() + "/cache", c);
@@ -90,7 +96,7 @@ TEST(PreprocessCache, HitsAfterFirstLoadAndMissesWhenFileOrSettingsChange) {
   EXPECT_EQ(cv::norm(first, second, cv::NORM_INF), 0.0);  // PNG entries are lossless
 
   // A new cache object with other settings must not see the old entries.
-  c.denoise = "median";
+  c.denoise = Denoise::Median;
   PreprocessCache other(tmp.str() + "/cache", c);
   other.load(tmp.str() + "/cell.bmp");
   EXPECT_EQ(other.misses(), 1u);
@@ -126,20 +132,20 @@ TEST(PreprocessCache, UnreadableFileNamesTheFile) {
 
 TEST(Augment, SameSeedSameImageAndLevelsDiffer) {
   cv::Mat field = load(kField);
-  AugmentConfig a = augment_preset("standard");
+  AugmentConfig a = augment_preset(AugmentLevel::Standard);
   std::mt19937_64 r1(5), r2(5), r3(6);
   cv::Mat x = augment(field, a, r1), y = augment(field, a, r2), z = augment(field, a, r3);
   EXPECT_EQ(cv::norm(x, y, cv::NORM_INF), 0.0);
   EXPECT_GT(cv::norm(x, z, cv::NORM_L1), 0.0);
   EXPECT_EQ(x.size(), field.size());
   std::mt19937_64 r4(5);
-  EXPECT_EQ(cv::norm(augment(field, augment_preset("none"), r4), field, cv::NORM_INF), 0.0);
-  EXPECT_THROW(augment_preset("extreme"), UserError);
+  EXPECT_EQ(cv::norm(augment(field, augment_preset(AugmentLevel::None), r4), field, cv::NORM_INF), 0.0);
+  EXPECT_THROW(parse_choice<AugmentLevel>("extreme", "--augment"), UserError);
 }
 
 TEST(Augment, DihedralViewsKeepEveryPixel) {
   cv::Mat field = load(kField);
-  AugmentConfig a = augment_preset("light");
+  AugmentConfig a = augment_preset(AugmentLevel::Light);
   for (uint64_t seed = 0; seed < 8; ++seed) {
     std::mt19937_64 rng(seed);
     cv::Mat out = augment(field, a, rng);
@@ -158,7 +164,7 @@ TEST(Normalisation, DatasetStatisticsOfRealFields) {
   PreprocessConfig c;
   c.size = 64;
   Normalisation n = measure_normalisation(ds.samples, c, "", 2);
-  EXPECT_EQ(n.source, "dataset");
+  EXPECT_EQ(n.source, NormaliseWith::Dataset);
   for (int ch = 0; ch < 3; ++ch) {
     EXPECT_GT(n.mean[ch], 0.2f);
     EXPECT_LT(n.mean[ch], 0.95f);

@@ -18,7 +18,7 @@ SplitResult split_of(const std::string& dir, const std::string& by, uint64_t see
   Dataset ds = open_dataset(dir);
   validate_samples(ds, 2);
   SplitOptions o;
-  o.by = by;
+  o.by = parse_choice<SplitBy>(by, "--by");
   o.seed = seed;
   return make_split(ds, o);
 }
@@ -101,7 +101,7 @@ TEST(Split, OfficialKeepsCnmcFoldsAndUsesThePrelimSetAsTest) {
 TEST(Split, ByPatientWithoutPatientIdsIsAClearError) {
   Dataset ds = open_dataset(test::bundled("aria-mini"));
   SplitOptions o;
-  o.by = "patient";
+  o.by = SplitBy::Patient;
   try {
     make_split(ds, o);
     FAIL();

@@ -23,7 +23,7 @@ LoaderOptions small_options() {
   o.batch_size = 8;
   o.preprocess.size = 48;
   o.augment = true;
-  o.augmentation = augment_preset("standard");
+  o.augmentation = augment_preset(AugmentLevel::Standard);
   o.seed = 11;
   return o;
 }

@@ -126,7 +126,7 @@ Batch BatchLoader::build_batch(size_t batch_index) {
     // distorted test set.
     if (!options_.eval_distortion.empty())
       img = distort(img, options_.eval_distortion, options_.eval_severity, mix(options_.seed + idx));
-    if (options_.test_time_denoise != "none") img = denoise(img, options_.test_time_denoise);
+    if (options_.test_time_denoise != Denoise::None) img = denoise(img, options_.test_time_denoise);
     int64_t row = static_cast<int64_t>(k - begin);
     rgb_to_normalised_chw(img, options_.normalisation, batch.images[row]);
     labels[row] = sample.label;

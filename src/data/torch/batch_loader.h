@@ -48,7 +48,7 @@ struct LoaderOptions {
   // Fixed distortion for the robustness sweep (evaluation), then optional test-time denoising.
   std::string eval_distortion;  // "" = none
   int eval_severity = 0;
-  std::string test_time_denoise = "none";
+  Denoise test_time_denoise = Denoise::None;
 };
 
 struct Batch {

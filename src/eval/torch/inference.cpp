@@ -9,7 +9,8 @@
 
 namespace leuko {
 
-Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::Device& device, bool bf16, bool tta) {
+Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::Device& device, bool bf16, bool tta,
+                    bool features) {
   auto t0 = std::chrono::steady_clock::now();
   Predictions p;
   p.num_classes = static_cast<int>(model.num_classes());
@@ -20,13 +21,16 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
   loader.start_epoch(0);
   while (auto batch = loader.next()) {
     auto x = batch->images.to(device, /*non_blocking=*/true);
-    torch::Tensor logits, probs;
+    torch::Tensor logits, probs, pooled;
     {
       Bf16Autocast autocast(bf16, device.is_cuda());
-      if (!tta) {
-        logits = model.forward(x).to(torch::kFloat);
+      if (!tta || features) {
+        auto f = model.forward_features(x);
+        if (features) pooled = model.forward_head(f, /*pre_logits=*/true).to(torch::kFloat);
+        logits = model.forward_head(f).to(torch::kFloat);
         probs = torch::softmax(logits, 1);
-      } else {
+      }
+      if (tta) {
         // Cells have no orientation: the 8 symmetries of the square are equally valid views.
         logits = torch::zeros({x.size(0), p.num_classes}, torch::kFloat).to(device);
         probs = torch::zeros_like(logits);
@@ -40,10 +44,18 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
           }
       }
     }
-    auto labels = batch->labels.to(device, /*non_blocking=*/true);
-    loss_sum += torch::nn::functional::cross_entropy(logits, labels,
-                                                     torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
+    // Images to predict have no label (-1): there is no loss to report.
+    if (batch->labels.min().item<int64_t>() >= 0) {
+      auto labels = batch->labels.to(device, /*non_blocking=*/true);
+      loss_sum += torch::nn::functional::cross_entropy(logits, labels,
+                                                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                      .item<double>();
+    }
+    if (features) {
+      auto f_cpu = pooled.cpu().contiguous();
+      p.feature_dim = f_cpu.size(1);
+      p.features.insert(p.features.end(), f_cpu.data_ptr<float>(), f_cpu.data_ptr<float>() + f_cpu.numel());
+    }
     auto l_cpu = logits.cpu().contiguous(), p_cpu = probs.cpu().contiguous();
     p.logits.insert(p.logits.end(), l_cpu.data_ptr<float>(), l_cpu.data_ptr<float>() + l_cpu.numel());
     p.probs.insert(p.probs.end(), p_cpu.data_ptr<float>(), p_cpu.data_ptr<float>() + p_cpu.numel());

@@ -17,12 +17,15 @@ struct Predictions {
   std::vector<size_t> sample_index;  // position in the loader's sample list
   std::vector<float> logits;         // row-major n x K
   std::vector<float> probs;          // softmax of logits (or the TTA mean of softmaxes)
-  double mean_loss = 0;              // cross-entropy of the logits
+  std::vector<float> features;       // row-major n x feature_dim penultimate features, when asked
+  int64_t feature_dim = 0;
+  double mean_loss = 0;              // cross-entropy of the logits (0 for unlabelled images)
   double seconds = 0;
 };
 
 // Eval mode, no grad. `tta`: average softmax over the 8 dihedral views (flips x 90-degree turns).
+// `features`: also keep the pooled penultimate features (of the unturned view).
 Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::Device& device, bool bf16 = false,
-                    bool tta = false);
+                    bool tta = false, bool features = false);
 
 }  // namespace leuko

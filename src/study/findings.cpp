@@ -1,10 +1,11 @@
-#include "report/findings.h"
+#include "study/findings.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -121,7 +122,59 @@ void robustness_findings(const nlohmann::json& models, std::vector<std::string>&
   out.push_back(s + ".");
 }
 
+// "[lo, hi]" of a JSON interval.
+std::string bracket(const nlohmann::json& ci) {
+  return "[" + report::format_metric(ci[0].get<double>()) + ", " + report::format_metric(ci[1].get<double>()) + "]";
+}
+
+std::string metric(const nlohmann::json& value) { return report::format_metric(value.get<double>()); }
+
+const nlohmann::json& strategy_named(const nlohmann::json& ablation, const std::string& name) {
+  for (const auto& s : ablation["strategies"])
+    if (s["name"] == name) return s;
+  throw std::invalid_argument("ablation summary: no strategy '" + name + "'");
+}
+
+// The best strategy under distortion, its gain over the baseline and its lead over the runner-up.
+std::string best_strategy_finding(const nlohmann::json& ablation) {
+  const std::string baseline = ablation["baseline"];
+  const auto& best = strategy_named(ablation, ablation["best"]);
+  std::string f = "Under distortion, '" + best["name"].get<std::string>() +
+                  "' is best: mean macro-F1 over all distortions and severities " + metric(best["corrupted_f1"]) + " " +
+                  bracket(best["corrupted_f1_ci"]) + ", mCE " + metric(best["mce"]) + " relative to '" + baseline + "'";
+  if (best.contains("vs_baseline")) {
+    const auto& v = best["vs_baseline"];
+    f += "; the gain of " + metric(v["corrupted_f1_diff"]) + " over '" + baseline + "' is " +
+         (v["corrupted_f1_significant"].get<bool>() ? "significant" : "not significant") + " (paired bootstrap 95 % CI " +
+         bracket(v["corrupted_f1_diff_ci"]) + ")";
+  }
+  const auto& next = ablation["best_vs_runner_up"];
+  if (next.is_object())
+    f += "; its lead over the next, '" + next["name"].get<std::string>() + "' (" +
+         metric(strategy_named(ablation, next["name"])["corrupted_f1"]) + "), is " + metric(next["lead"]) + " " +
+         bracket(next["lead_ci"]) + ", " + (next["significant"].get<bool>() ? "significant" : "not significant");
+  return f + ".";
+}
+
+// What the best strategy's gain costs on clean images and whether it carries to held-out families.
+std::string best_strategy_cost_finding(const nlohmann::json& ablation) {
+  const auto& v = strategy_named(ablation, ablation["best"])["vs_baseline"];
+  std::string held;
+  for (const auto& h : ablation["held_out_families"]) held += (held.empty() ? "" : ", ") + h.get<std::string>();
+  return "On clean images it changes macro-F1 by " + metric(v["clean_f1_diff"]) + " " + bracket(v["clean_f1_diff_ci"]) +
+         "; on the held-out families (" + held + ", never used in training) by " + metric(v["held_out_f1_diff"]) + " " +
+         bracket(v["held_out_f1_diff_ci"]) +
+         (v["held_out_f1_significant"].get<bool>() ? " (significant)." : " (not significant).");
+}
+
 }  // namespace
+
+std::vector<std::string> ablation_findings(const nlohmann::json& ablation) {
+  std::vector<std::string> out{best_strategy_finding(ablation)};
+  if (strategy_named(ablation, ablation["best"]).contains("vs_baseline"))
+    out.push_back(best_strategy_cost_finding(ablation));
+  return out;
+}
 
 std::vector<std::string> comparison_findings(const nlohmann::json& results) {
   std::vector<std::string> out;

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "report/findings.h"
+#include "study/findings.h"
 
 namespace leuko {
 namespace {

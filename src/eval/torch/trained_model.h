@@ -1,0 +1,28 @@
+#pragma once
+// A finished run's model, ready to score images: built from the registry with the run's own
+// model, preset, classes and input size, its best weights loaded strictly, moved to the device,
+// NHWC when the run trained NHWC, in eval mode. What evaluate (and predict) start from.
+#include <memory>
+
+#include <torch/types.h>
+
+#include "common/compute_options.h"
+#include "data/torch/batch_loader.h"
+#include "models/model.h"
+#include "run/run_dir.h"
+
+namespace leuko {
+
+struct TrainedModel {
+  RunRecord record;
+  std::shared_ptr<ClassifierModule> model;
+  bool bf16 = false;  // the run trained with bf16 autocast: score the same way
+};
+
+TrainedModel load_trained_model(const RunDir& run, const torch::Device& device);
+
+// How a trained run sees images: its own preprocessing, input size, normalisation and memory
+// format, in a fixed order, never augmented. `cache_dir` "" = the default cache, "none" = off.
+LoaderOptions scoring_loader_options(const TrainedModel& t, int batch, const std::string& cache_dir, Device device);
+
+}  // namespace leuko

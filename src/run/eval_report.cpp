@@ -1,0 +1,123 @@
+#include "run/eval_report.h"
+
+#include "common/json_reader.h"
+
+namespace leuko {
+
+nlohmann::json to_json(const EvalReport& e) {
+  nlohmann::json j = metrics_to_json(e.metrics, e.classes);
+  j["split"] = e.split;
+  j["data"] = e.data;
+  j["skipped_images"] = e.skipped_images;
+  j["tta"] = e.tta;
+  j["test_time_denoise"] = choice_name(e.test_time_denoise);
+  nlohmann::json ci = nlohmann::json::object();
+  for (const auto& [name, iv] : e.ci95) ci[name] = {iv.lo, iv.hi};
+  j["ci95"] = ci;
+  j["ci95_resampled"] = e.ci95_resampled;
+  j["bootstrap_resamples"] = e.bootstrap_resamples;
+  j["model"] = e.model;
+  j["preset"] = e.preset;
+  j["seconds_inference"] = e.seconds_inference;
+  if (e.calibration)
+    j["calibration"] = {{"ece", e.calibration->ece},
+                        {"temperature", e.calibration->temperature},
+                        {"ece_after_temperature", e.calibration->ece_after_temperature},
+                        {"fitted_on", e.calibration->fitted_on}};
+  if (e.patient_level) {
+    const PatientLevelRecord& p = *e.patient_level;
+    if (!p.available) {
+      j["patient_level"] = {{"available", false}, {"reason", p.reason}};
+    } else {
+      nlohmann::json pj = metrics_to_json(p.metrics, e.classes);
+      pj["available"] = true;
+      pj["n_patients"] = p.n_patients;
+      pj["aggregation"] = p.aggregation;
+      j["patient_level"] = pj;
+    }
+  }
+  if (e.robustness) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& r : *e.robustness)
+      rows.push_back({{"distortion", r.distortion}, {"severity", r.severity}, {"accuracy", r.accuracy},
+                      {"f1_macro", r.f1_macro}, {"held_out", r.held_out}});
+    j["robustness"] = rows;
+    j["distortion_parameters"] = e.distortion_parameters;
+  }
+  if (e.mcnemar) {
+    const McNemarRecord& m = *e.mcnemar;
+    j["mcnemar"] = {{"against", m.against}, {"both_right", m.both_right}, {"only_this_right", m.only_this_right},
+                    {"only_other_right", m.only_other_right}, {"both_wrong", m.both_wrong},
+                    {"p_value", m.p_value}, {"other_accuracy", m.other_accuracy}};
+  }
+  return j;
+}
+
+EvalReport eval_report_from_json(const JsonReader& j) {
+  EvalReport e;
+  e.split = j.get<std::string>("split");
+  e.data = j.get_or<std::string>("data", "");
+  e.classes = j.get<std::vector<std::string>>("classes");
+  if (e.classes.empty()) throw UserError(j.where("classes") + ": no classes");
+  e.metrics = metrics_from_json(j, e.classes);
+  e.skipped_images = j.get_or<int64_t>("skipped_images", 0);
+  const JsonReader ci = j.object("ci95");
+  for (auto it = ci.raw().begin(); it != ci.raw().end(); ++it) {
+    auto pair = ci.get<std::vector<double>>(it.key());
+    if (pair.size() != 2) throw UserError(ci.where(it.key()) + ": expected [lo, hi]");
+    e.ci95[it.key()] = {pair[0], pair[1]};
+  }
+  e.ci95_resampled = j.get_or<std::string>("ci95_resampled", "images");
+  e.bootstrap_resamples = j.get_or<int>("bootstrap_resamples", 0);
+  e.tta = j.get_or<bool>("tta", false);
+  e.test_time_denoise = j.choice_or("test_time_denoise", Denoise::None);
+  e.model = j.get_or<std::string>("model", "");
+  e.preset = j.get_or<std::string>("preset", "");
+  e.seconds_inference = j.get_or<double>("seconds_inference", 0);
+  if (auto c = j.optional_object("calibration")) {
+    CalibrationRecord r;
+    r.ece = c->get<double>("ece");
+    r.temperature = c->get<double>("temperature");
+    r.ece_after_temperature = c->get<double>("ece_after_temperature");
+    r.fitted_on = c->get_or<std::string>("fitted_on", "val");
+    e.calibration = r;
+  }
+  if (auto p = j.optional_object("patient_level")) {
+    PatientLevelRecord r;
+    r.available = p->get<bool>("available");
+    if (r.available) {
+      r.metrics = metrics_from_json(*p, e.classes);
+      r.n_patients = p->get<int64_t>("n_patients");
+      r.aggregation = p->get_or<std::string>("aggregation", r.aggregation);
+    } else {
+      r.reason = p->get_or<std::string>("reason", "");
+    }
+    e.patient_level = r;
+  }
+  if (j.has("robustness")) {
+    const nlohmann::json& rows = j.raw().at("robustness");
+    if (!rows.is_array()) throw UserError(j.where("robustness") + ": expected a list");
+    std::vector<RobustnessRecord> out;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      JsonReader r(rows[i], j.file(), "robustness[" + std::to_string(i) + "]");
+      out.push_back({r.get<std::string>("distortion"), r.get<int>("severity"), r.get<double>("accuracy"),
+                     r.get<double>("f1_macro"), r.get_or<bool>("held_out", false)});
+    }
+    e.robustness = out;
+    if (j.has("distortion_parameters")) e.distortion_parameters = j.raw().at("distortion_parameters");
+  }
+  if (auto m = j.optional_object("mcnemar")) {
+    McNemarRecord r;
+    r.against = m->get<std::string>("against");
+    r.both_right = m->get<int64_t>("both_right");
+    r.only_this_right = m->get<int64_t>("only_this_right");
+    r.only_other_right = m->get<int64_t>("only_other_right");
+    r.both_wrong = m->get<int64_t>("both_wrong");
+    r.p_value = m->get<double>("p_value");
+    r.other_accuracy = m->get<double>("other_accuracy");
+    e.mcnemar = r;
+  }
+  return e;
+}
+
+}  // namespace leuko

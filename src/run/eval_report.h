@@ -1,0 +1,71 @@
+#pragma once
+// eval.json as a type — the contract the study report and the checks read: every metric with its
+// 95 % bootstrap CI, calibration, and when asked the patient-level view, the robustness sweep and
+// McNemar's test against another run. Its per-image companions are in run/eval_tables.h.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/preprocess.h"
+#include "eval/metrics.h"
+#include "eval/statistics.h"
+
+namespace leuko {
+
+class JsonReader;
+
+struct CalibrationRecord {
+  double ece = 0, temperature = 1, ece_after_temperature = 0;
+  std::string fitted_on = "val";
+};
+
+struct PatientLevelRecord {
+  bool available = false;
+  std::string reason;               // when not available
+  Metrics metrics;                  // per patient: mean probability per class, majority label
+  int64_t n_patients = 0;
+  std::string aggregation = "mean probability per patient";
+};
+
+struct RobustnessRecord {
+  std::string distortion;
+  int severity = 0;
+  double accuracy = 0, f1_macro = 0;
+  bool held_out = false;
+};
+
+struct McNemarRecord {
+  std::string against;
+  int64_t both_right = 0, only_this_right = 0, only_other_right = 0, both_wrong = 0;
+  double p_value = 1, other_accuracy = 0;
+};
+
+struct EvalReport {
+  std::string split;  // test | val | all (a whole other dataset)
+  std::string data;   // what was scored: RUN/split.csv or the dataset given
+  std::vector<std::string> classes;
+  Metrics metrics;
+  int64_t skipped_images = 0;  // listed but unreadable, so not scored (n counts the scored ones)
+  std::map<std::string, Interval> ci95;
+  std::string ci95_resampled;  // patients | images
+  int bootstrap_resamples = 0;
+  bool tta = false;
+  Denoise test_time_denoise = Denoise::None;
+  std::string model, preset;
+  double seconds_inference = 0;
+  std::optional<CalibrationRecord> calibration;
+  std::optional<PatientLevelRecord> patient_level;
+  std::optional<std::vector<RobustnessRecord>> robustness;
+  nlohmann::json distortion_parameters;  // with the sweep: what each family and severity does
+  std::optional<McNemarRecord> mcnemar;
+};
+
+nlohmann::json to_json(const EvalReport& e);
+
+// UserError naming the file and key for anything missing or of the wrong type.
+EvalReport eval_report_from_json(const JsonReader& j);
+
+}  // namespace leuko

@@ -1,0 +1,75 @@
+#include "run/run_dir.h"
+
+#include <filesystem>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/json_reader.h"
+#include "data/layouts.h"
+
+namespace leuko {
+namespace fs = std::filesystem;
+
+RunDir::RunDir(std::string path) : path_(std::move(path)) {
+  while (path_.size() > 1 && path_.back() == '/') path_.pop_back();
+}
+
+RunDir RunDir::existing(const std::string& path) {
+  RunDir run(path);
+  if (!fs::is_directory(path)) throw UserError(path + ": no such run folder");
+  if (!run.has_config()) throw UserError(path + ": not a run folder (no config.json)");
+  return run;
+}
+
+bool RunDir::has_config() const { return fs::exists(config_path()); }
+bool RunDir::has_checkpoint() const { return fs::exists(last_checkpoint_path()); }
+bool RunDir::has_weights() const { return fs::exists(best_weights_path()); }
+
+RunRecord RunDir::read_config() const {
+  return run_record_from_json(JsonReader(JsonReader::parse_file(config_path()), config_path()));
+}
+
+void RunDir::write_config(const RunRecord& record) const {
+  write_file_atomically(config_path(), to_json(record).dump(2) + "\n");
+}
+
+std::vector<EpochRecord> RunDir::read_log() const {
+  if (!fs::exists(log_path())) return {};
+  return parse_training_log(read_file_to_string(log_path()), log_path());
+}
+
+void RunDir::write_log(const std::vector<EpochRecord>& log) const {
+  std::string text;
+  for (const auto& e : log) text += epoch_line(e) + "\n";
+  write_file_atomically(log_path(), text);
+}
+
+Dataset RunDir::read_split() const {
+  if (!fs::exists(split_path())) throw UserError(split_path() + ": missing (a run keeps the split it trained on)");
+  return open_dataset(split_path(), DataFormat::Csv);
+}
+
+std::string RunDir::require_weights() const {
+  if (!has_weights()) throw UserError(best_weights_path() + ": missing (the run finished no epoch)");
+  return best_weights_path();
+}
+
+std::string RunDir::stamp(const std::string& step) const {
+  if (!fs::exists(stamps_path())) return "";
+  // A torn or foreign stamp file only means "redo the step".
+  auto j = nlohmann::json::parse(read_file_to_string(stamps_path()), nullptr, false);
+  if (!j.is_object() || !j.contains(step) || !j[step].is_string()) return "";
+  return j[step].get<std::string>();
+}
+
+void RunDir::set_stamp(const std::string& step, const std::string& value) const {
+  nlohmann::json j = nlohmann::json::object();
+  if (fs::exists(stamps_path())) {
+    auto old = nlohmann::json::parse(read_file_to_string(stamps_path()), nullptr, false);
+    if (old.is_object()) j = old;
+  }
+  j[step] = value;
+  write_file_atomically(stamps_path(), j.dump(2) + "\n");
+}
+
+}  // namespace leuko

@@ -1,0 +1,28 @@
+#include "run/run_samples.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "data/scan.h"
+
+namespace leuko {
+
+RunSamples samples_in_run_order(Dataset ds, const std::vector<std::string>& run_classes, const std::string& source,
+                                const std::string& split, int threads) {
+  RunSamples set;
+  set.skipped = validate_samples(ds, threads);
+  for (auto s : ds.samples) {
+    if (s.label == kUnlabelled) continue;
+    if (!split.empty() && s.split != split) continue;
+    const std::string& name = ds.classes[static_cast<size_t>(s.label)];
+    auto it = std::find(run_classes.begin(), run_classes.end(), name);
+    if (it == run_classes.end()) throw UserError(source + ": class '" + name + "' is not one the run was trained on");
+    s.label = static_cast<int>(it - run_classes.begin());
+    set.samples.push_back(s);
+  }
+  if (set.samples.empty())
+    throw UserError(source + ": no labelled images" + (split.empty() ? std::string() : " in split '" + split + "'"));
+  return set;
+}
+
+}  // namespace leuko

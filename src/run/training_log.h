@@ -1,0 +1,18 @@
+#pragma once
+// RUN/log.jsonl as a type: one line per finished epoch.
+#include <string>
+#include <vector>
+
+namespace leuko {
+
+struct EpochRecord {
+  int epoch = 0;  // 0-based
+  double lr = 0, train_loss = 0, val_loss = 0, val_acc = 0, val_f1_macro = 0, seconds = 0, img_per_s = 0;
+};
+
+std::string epoch_line(const EpochRecord& e);  // one JSON object, no newline
+
+// Every line of the log; `file` names it in errors ("RUN/log.jsonl:3: ...").
+std::vector<EpochRecord> parse_training_log(const std::string& text, const std::string& file);
+
+}  // namespace leuko

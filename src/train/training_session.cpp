@@ -1,0 +1,169 @@
+#include "train/training_session.h"
+
+#include <filesystem>
+
+#include <opencv2/core/version.hpp>
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "common/parallel.h"
+#include "common/paths.h"
+#include "data/bundled.h"
+#include "data/distort.h"
+#include "data/preprocess_cache.h"
+#include "models/placement.h"
+#include "models/registry.h"
+#include "models/weights.h"
+#include "train/optimizer.h"
+#include "train/run_data.h"
+
+namespace leuko {
+namespace fs = std::filesystem;
+
+namespace {
+
+// --resume continues with the split and normalisation of the first start, so only the settings
+// can differ — and those must not (epochs may grow).
+RunRecord settings_to_resume(TrainConfig& c, const RunDir& run) {
+  if (!run.has_checkpoint()) throw UserError(run.last_checkpoint_path() + ": nothing to resume (no checkpoint yet)");
+  RunRecord before = run.read_config();
+  c.split_csv = before.config.split_csv;
+  c.preprocess = before.config.preprocess;
+  if (c.image_size <= 0) c.image_size = before.config.image_size;
+  std::string diff;
+  if (!same_training_settings(before.config, c, &diff))
+    throw UserError(run.config_path() + ": --resume with other settings (" + diff + ")");
+  return before;
+}
+
+LoaderOptions loader_options(const TrainConfig& c, const Normalisation& norm, const torch::Device& device) {
+  LoaderOptions o;
+  o.batch_size = c.batch;
+  o.preprocess = c.preprocess;
+  o.normalisation = norm;
+  o.cache_dir = c.cache_dir == "none" ? "" : c.cache_dir.empty() ? default_cache_dir() : c.cache_dir;
+  o.workers = c.workers;
+  o.seed = c.seed;
+  o.channels_last = c.channels_last;
+  o.pin_memory = device.is_cuda();
+  o.shuffle = false;
+  return o;
+}
+
+LoaderOptions with_training_draws(LoaderOptions o, const TrainConfig& c, size_t train_images) {
+  o.shuffle = true;
+  o.drop_last = train_images > static_cast<size_t>(c.batch);  // no 1-image BatchNorm steps
+  o.balanced = c.balanced_sampler;
+  o.augmentation = augment_preset(c.augment);
+  o.augment = o.augmentation.any();
+  o.train_distortion_p = c.distortion_p;
+  o.train_distortion_families = c.distortion_families.empty() && c.distortion_p > 0 ? trainable_distortion_families()
+                                                                                     : c.distortion_families;
+  o.train_distortion_max_severity = c.distortion_max_severity;
+  return o;
+}
+
+// Inverse class frequency, so a minority class weighs as much in the loss as a majority one.
+torch::Tensor inverse_frequency_weights(const std::vector<Sample>& train, int64_t classes) {
+  std::vector<double> counts(static_cast<size_t>(classes), 0);
+  for (const auto& s : train) counts[static_cast<size_t>(s.label)] += 1;
+  std::vector<float> w;
+  for (double n : counts) w.push_back(n > 0 ? static_cast<float>(train.size() / (classes * n)) : 0.0f);
+  return torch::tensor(w);
+}
+
+DataRecord data_record(const RunData& data) {
+  DataRecord d;
+  d.fingerprint = data.fingerprint;
+  d.split_by = data.split_by;
+  d.skipped_files = static_cast<int64_t>(data.skipped);
+  d.train = static_cast<int64_t>(data.split("train").size());
+  d.val = static_cast<int64_t>(data.split("val").size());
+  d.test = static_cast<int64_t>(data.split("test").size());
+  d.groups_shared = static_cast<int64_t>(data.audit.groups_shared);
+  d.patients_shared = static_cast<int64_t>(data.audit.patients_shared);
+  d.near_duplicate_pairs_across = static_cast<int64_t>(data.audit.near_duplicate_pairs_across);
+  return d;
+}
+
+}  // namespace
+
+std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resume) {
+  if (c.out.empty()) throw UserError("--out RUN is required");
+  auto s = std::make_unique<TrainingSession>(RunDir(c.out));
+  const RunDir& run = s->run;
+  std::optional<RunRecord> previous;
+  if (resume) previous = settings_to_resume(c, run);
+  else if (run.has_checkpoint()) throw UserError(c.out + ": already holds a run; use --resume to continue it or another --out");
+  if (c.data.empty() && c.split_csv.empty()) c.data = bundled_aria_dir();
+  c.validate();
+  fs::create_directories(run.path());
+
+  const int threads = c.threads > 0 ? c.threads : default_thread_count();
+  at::set_num_threads(threads);
+  torch::manual_seed(c.seed);
+  s->device = select_device(c.device, c.deterministic);
+
+  RunDataRequest request;
+  request.data = c.data;
+  request.format = c.format;
+  request.split_csv = resume ? run.split_path() : c.split_csv;
+  request.by = c.split_by;
+  request.val = c.val_fraction;
+  request.test = c.test_fraction;
+  request.seed = c.seed;
+  request.threads = threads;
+  request.save_split_to = resume ? "" : run.split_path();
+  RunData data = prepare_run_data(request);
+  const auto train_samples = data.split("train"), val_samples = data.split("val");
+  const int64_t classes = static_cast<int64_t>(data.dataset.classes.size());
+  if (classes < 2) throw UserError("a classifier needs at least two classes; found " + std::to_string(classes));
+
+  ModelSpec spec = describe_model(c.model, c.preset, classes, c.image_size);
+  if (c.image_size <= 0) c.image_size = static_cast<int>(spec.input_size);
+  c.preprocess.size = c.image_size;
+  s->model = make_model(c.model, c.preset, classes, c.image_size);
+  std::string pretrained_report;
+  if (!c.pretrained.empty()) pretrained_report = load_state(*s->model, c.pretrained).summary();
+  s->model->to(s->device);
+  if (c.channels_last) use_channels_last(*s->model);
+
+  LoaderOptions base = loader_options(c, Normalisation{}, s->device);
+  Normalisation norm;
+  if (previous) norm = previous->normalisation;
+  else if (c.normalise == NormaliseWith::Dataset)
+    norm = measure_normalisation(train_samples, c.preprocess, base.cache_dir, threads);
+  base.normalisation = norm;
+  s->train_loader = std::make_unique<BatchLoader>(train_samples, with_training_draws(base, c, train_samples.size()));
+  s->val_loader = std::make_unique<BatchLoader>(val_samples, base);
+  if (c.class_weights == ClassWeights::Auto) s->class_weights = inverse_frequency_weights(train_samples, classes).to(s->device);
+  s->optimizer = make_optimizer(c, *s->model);
+  if (resume) {
+    s->state = load_checkpoint(run.last_checkpoint_path(), *s->model, *s->optimizer);
+    for (const auto& e : run.read_log())
+      if (e.epoch < s->state.next_epoch) s->log.push_back(e);
+  }
+
+  RunRecord& r = s->record;
+  r.config = c;
+  r.classes = data.dataset.classes;
+  r.image_size = c.image_size;
+  r.normalisation = norm;
+  r.model = {spec.params, spec.gflops, spec.input_size, spec.description};
+  r.data = data_record(data);
+  r.versions = {leukoscope_version(), TORCH_VERSION, CV_VERSION, leukoscope_git_commit()};
+  r.pretrained_report = pretrained_report;
+  r.threads = threads;
+  if (previous) r.training = previous->training;
+  run.write_config(r);
+
+  s->steps_per_epoch = c.max_steps_per_epoch > 0
+                           ? std::min<size_t>(s->train_loader->batches_per_epoch(), static_cast<size_t>(c.max_steps_per_epoch))
+                           : s->train_loader->batches_per_epoch();
+  s->total_steps = s->steps_per_epoch * static_cast<size_t>(c.epochs);
+  s->warmup_steps = static_cast<size_t>(c.warmup_epochs * static_cast<double>(s->steps_per_epoch));
+  s->config = c;
+  return s;
+}
+
+}  // namespace leuko

@@ -1,0 +1,39 @@
+#pragma once
+// Everything a training loop needs, built once before the first step: the run folder and its
+// record, the device, the split, the model (with pretrained weights when asked), the loaders, the
+// loss's class weights, the optimiser and — on --resume — the state to continue from.
+#include <memory>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include "data/torch/batch_loader.h"
+#include "models/model.h"
+#include "run/run_dir.h"
+#include "train/checkpoint.h"
+
+namespace leuko {
+
+struct TrainingSession {
+  TrainConfig config;  // as resolved (image size, split file, preprocessing)
+  RunDir run;
+  RunRecord record;    // what config.json says; `training` is filled in at the end
+  torch::Device device = torch::kCPU;
+  std::shared_ptr<ClassifierModule> model;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::unique_ptr<BatchLoader> train_loader, val_loader;
+  torch::Tensor class_weights;  // undefined = unweighted loss
+  TrainingState state;          // where the epochs start (0, or the checkpoint's)
+  std::vector<EpochRecord> log; // the epochs already done
+  size_t steps_per_epoch = 0, total_steps = 0, warmup_steps = 0;
+
+  explicit TrainingSession(RunDir r) : run(std::move(r)) {}
+};
+
+// Resolves the settings (from the run itself on --resume), prepares the data and the model, and
+// writes config.json before the first step, so a crashed run still says what it was.
+std::unique_ptr<TrainingSession> start_training_session(TrainConfig config, bool resume);
+
+}  // namespace leuko

@@ -1,0 +1,88 @@
+// Options are parsed once, where they enter: a bad value on the command line or in a study
+// configuration is refused before any work starts (no scan, no split, no run folder), with one
+// `error:` line naming the option — or the file and key — and the accepted values.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "common/run_cli.h"
+
+namespace leuko {
+namespace {
+namespace fs = std::filesystem;
+using test::run_cli;
+
+void expect_one_line(const test::CommandResult& r, const std::string& args, const std::string& expected) {
+  EXPECT_NE(r.code, 0) << args;
+  EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << args << ": " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+  EXPECT_NE(r.err.find(expected), std::string::npos) << args << ": " << r.err;
+}
+
+TEST(CliOptions, BadWordsAreRefusedNamingTheOptionAndTheAcceptedValues) {
+  test::TempDir tmp;
+  const std::string run = tmp.str() + "/run";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"train --out " + run + " --amp fp16", "--amp: 'fp16' is not one of off or bf16"},
+      {"train --out " + run + " --device gpu", "--device: 'gpu' is not one of cpu or cuda"},
+      {"train --out " + run + " --optimizer adam", "--optimizer: 'adam' is not one of adamw or sgd"},
+      {"train --out " + run + " --denoise wavelet", "--denoise: 'wavelet' is not one of none, median, bilateral or nlm"},
+      {"train --out " + run + " --normalise z", "--normalise: 'z' is not one of imagenet or dataset"},
+      {"train --out " + run + " --augment extreme", "--augment: 'extreme' is not one of none, light, standard or strong"},
+      {"train --out " + run + " --by sideways", "--by: 'sideways' is not one of auto, patient, cluster, image or official"},
+      {"train --out " + run + " --lr nan", "--lr: must be a positive number"},
+      {"train --out " + run + " --warmup-epochs -1", "--warmup-epochs: must be a number >= 0"},
+      {"train --out " + run + " --val nan", "--val: the validation and test fractions"},
+      {"evaluate " + run + " --device gpu", "--device: 'gpu' is not one of cpu or cuda"},
+      {"evaluate " + run + " --on train", "--on: 'train' is not one of test, val or all"},
+      {"bench --device tpu", "--device: 'tpu' is not one of cpu or cuda"},
+      {"study --device gpu --out " + tmp.str() + "/study", "--device: 'gpu' is not one of cpu or cuda"},
+      {"study --epochs 0 --out " + tmp.str() + "/study", "--epochs: must be at least 1"},
+  };
+  for (const auto& [args, expected] : cases) expect_one_line(run_cli(args), args, expected);
+  // Refused before any work: nothing was created.
+  EXPECT_FALSE(fs::exists(run));
+  EXPECT_FALSE(fs::exists(tmp.str() + "/study"));
+}
+
+// A study configuration's errors name the file and the key, and come before the scan and split.
+TEST(CliOptions, StudyConfigurationErrorsNameTheFileAndKeyBeforeAnyWork) {
+  test::TempDir tmp;
+  const nlohmann::json base = {{"name", "t"},
+                               {"training", {{"epochs", 1}, {"batch", 16}}},
+                               {"models", {{{"model", "simple-cnn"}, {"preset", "tiny"}}}}};
+  auto with = [&](const nlohmann::json& patch) {
+    nlohmann::json j = base;
+    j.merge_patch(patch);
+    return j;
+  };
+  const std::vector<std::pair<nlohmann::json, std::string>> cases = {
+      {with({{"training", {{"amp", "fp16"}}}}), "training.amp: 'fp16' is not one of off or bf16"},
+      {with({{"training", {{"batch", 16.7}}}}), "training.batch: expected a whole number, found 16.7"},
+      {with({{"training", {{"epochs", 4294967297LL}}}}), "training.epochs: expected a whole number in range"},
+      {with({{"training", {{"epochs", "two"}}}}), "training.epochs: expected a whole number, found \"two\""},
+      {with({{"training", {{"batch", 0}}}}), "training.batch: must be at least 1"},
+      {with({{"training", {{"device", "gpu"}}}}), "training.device: 'gpu' is not one of cpu or cuda"},
+      {with({{"training", {{"preprocess", {{"denoise", "wavelet"}}}}}}), "training.preprocess.denoise: 'wavelet'"},
+      {with({{"models", {{{"model", "simple-cnn"}, {"preset", "tiny"}, {"lr", -1}}}}}), "models[0].lr: must be a positive number"},
+      {with({{"split", {{"by", "sideways"}}}}), "split.by: 'sideways' is not one of"},
+      {with({{"evaluation", {{"bootstrap", 0}}}}), "evaluation.bootstrap: must be at least 1"},
+      {with({{"ablation", {{"denoise", "wavelet"}}}}), "ablation.denoise: 'wavelet' is not one of"},
+  };
+  int i = 0;
+  for (const auto& [config, expected] : cases) {
+    const std::string path = tmp.str() + "/c" + std::to_string(i++) + ".json";
+    std::ofstream(path) << config.dump();
+    const std::string out = tmp.str() + "/out" + std::to_string(i);
+    auto r = run_cli("study --config " + path + " --out " + out);
+    expect_one_line(r, path, path + ": " + expected);
+    EXPECT_FALSE(fs::exists(out + "/scan.json")) << "the scan ran before the configuration was checked: " << path;
+  }
+}
+
+}  // namespace
+}  // namespace leuko
