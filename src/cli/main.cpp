@@ -14,7 +14,7 @@ int main(int argc, char** argv) {
   // libtorch defaults to one intra-op thread here; use every core.
   at::set_num_threads(leuko::default_thread_count());
 
-  CLI::App app{"leukoscope: leukemia-cell classification — scan, split, train, evaluate, compare, study"};
+  CLI::App app{"leukoscope: leukemia-cell classification — scan, split, train, evaluate, compare, study, predict"};
   app.set_version_flag("--version", leuko::leukoscope_version());
   app.require_subcommand(1);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   leuko::cli::add_models_verb(app);
   leuko::cli::add_train_verb(app);
   leuko::cli::add_evaluate_verb(app);
+  leuko::cli::add_calibrate_verb(app);
+  leuko::cli::add_predict_verb(app);
   leuko::cli::add_bench_verb(app);
   // The study and compare reports record how they were made.
   std::string command_line = "leukoscope";
@@ -34,6 +36,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const leuko::PartialResult& e) {
+    std::cerr << "warning: " << e.what() << "\n";
+    return 3;
   } catch (const leuko::UserError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

@@ -11,4 +11,10 @@ struct UserError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The work was done and written, but not on everything given (some inputs were unreadable and
+// skipped): the CLI prints the message as one `warning: ...` line and exits with status 3.
+struct PartialResult : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace leuko

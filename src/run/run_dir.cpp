@@ -44,6 +44,16 @@ void RunDir::write_log(const std::vector<EpochRecord>& log) const {
   write_file_atomically(log_path(), text);
 }
 
+bool RunDir::has_trust() const { return fs::exists(trust_path()) && fs::exists(feature_density_path()); }
+
+TrustRecord RunDir::read_trust() const {
+  return trust_record_from_json(JsonReader(JsonReader::parse_file(trust_path()), trust_path()));
+}
+
+void RunDir::write_trust(const TrustRecord& trust) const {
+  write_file_atomically(trust_path(), to_json(trust).dump(2) + "\n");
+}
+
 Dataset RunDir::read_split() const {
   if (!fs::exists(split_path())) throw UserError(split_path() + ": missing (a run keeps the split it trained on)");
   return open_dataset(split_path(), DataFormat::Csv);

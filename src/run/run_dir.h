@@ -7,6 +7,8 @@
 //   RUN/best.safetensors  weights of the best validation macro-F1 (torchvision/timm names)
 //   RUN/last.ckpt         weights + optimiser + epoch + RNG: what --resume continues from
 //   RUN/eval.json         EvalReport, beside it eval-predictions.csv and eval-robustness.csv
+//   RUN/trust.json        TrustRecord: temperature and review thresholds (`calibrate`), beside it
+//   RUN/feature-density.safetensors  class means and shared precision of the penultimate features
 //   RUN/study-step.json   the study's stamps of the inputs each step used
 // Typed structs in, typed structs out; every file is written atomically; every read problem is a
 // UserError whose message starts with the file.
@@ -17,6 +19,7 @@
 #include "run/eval_files.h"
 #include "run/run_record.h"
 #include "run/training_log.h"
+#include "run/trust_record.h"
 
 namespace leuko {
 
@@ -34,6 +37,8 @@ class RunDir {
   std::string best_weights_path() const { return path_ + "/best.safetensors"; }
   std::string last_checkpoint_path() const { return path_ + "/last.ckpt"; }
   std::string stamps_path() const { return path_ + "/study-step.json"; }
+  std::string trust_path() const { return path_ + "/trust.json"; }
+  std::string feature_density_path() const { return path_ + "/feature-density.safetensors"; }
   EvalFiles eval() const { return EvalFiles(path_); }
 
   bool has_config() const;
@@ -45,6 +50,10 @@ class RunDir {
 
   std::vector<EpochRecord> read_log() const;  // empty when the run finished no epoch yet
   void write_log(const std::vector<EpochRecord>& log) const;
+
+  bool has_trust() const;
+  TrustRecord read_trust() const;
+  void write_trust(const TrustRecord& trust) const;
 
   // The split trained on, labels in the split file's own (sorted) class order.
   Dataset read_split() const;

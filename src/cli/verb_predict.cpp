@@ -1,0 +1,80 @@
+// `leukoscope predict RUN INPUT...`: classify new cells; calibrated probabilities, trust scores,
+// review flags with reasons, per-patient calls; predictions.csv and predictions.json.
+#include "cli/verbs.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/choice_option.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "eval/torch/predict_cells.h"
+
+namespace leuko::cli {
+
+namespace {
+
+void print_summary(const PredictionSet& set, size_t shown) {
+  size_t flagged = 0;
+  for (const auto& c : set.cells) flagged += c.review;
+  std::printf("%zu cells predicted, %zu flagged for review, %zu skipped\n", set.cells.size(), flagged, set.skipped.size());
+  for (size_t i = 0; i < set.cells.size() && i < shown; ++i) {
+    const auto& c = set.cells[i];
+    std::printf("  %-12s %.3f  %s%s%s\n", set.classes[static_cast<size_t>(c.predicted)].c_str(), c.confidence,
+                c.path.c_str(), c.review ? "  REVIEW: " : "", c.why.c_str());
+  }
+  if (set.cells.size() > shown) std::printf("  ... (%zu more; --out DIR writes them all)\n", set.cells.size() - shown);
+  for (const auto& p : set.patients) {
+    std::printf("patient %-8s %4d cells  call %-8s (mean p %.3f)  awaiting review %d\n", p.patient.c_str(), p.cells,
+                set.classes[static_cast<size_t>(p.call)].c_str(), p.mean_probs[static_cast<size_t>(p.call)], p.awaiting_review);
+  }
+  for (const auto& s : set.skipped) std::printf("skipped %s: %s\n", s.path.c_str(), s.reason.c_str());
+}
+
+}  // namespace
+
+void add_predict_verb(CLI::App& app) {
+  auto o = std::make_shared<PredictOptions>();
+  auto out = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto quiet = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand("predict", "classify new cells with a run; calibrated probabilities, review flags");
+  cmd->add_option("RUN", o->run, "run folder from `leukoscope train`")->required();
+  cmd->add_option("INPUT", o->inputs, "image files, folders (searched recursively), or CSV manifests (path[,patient])")
+      ->required();
+  cmd->add_option("--out", *out, "folder for predictions.csv and predictions.json (default: print a summary)");
+  cmd->add_option("--top-k", o->top_k, "classes listed per cell, most probable first (default 2)");
+  cmd->add_flag("--tta", o->tta, "average the logits of the 8 dihedral views");
+  cmd->add_flag("--patients", o->patients, "per-patient calls (patient from the CSV or C-NMC file names)");
+  cmd->add_option("--max-error", o->max_error,
+                  "error allowed among cells accepted without review, when the run is calibrated now (default 0.01)");
+  cmd->add_option("--batch", o->batch, "images per forward pass (default 64)");
+  cmd->add_option("--threads", o->threads, "intra-op and decoding threads (default: all cores)");
+  add_choice(cmd, "--device", o->device, "where to run");
+  cmd->add_option("--cache", o->cache_dir, "preprocessing cache folder, or none");
+  cmd->add_flag("--json", *json, "print predictions.json to stdout");
+  cmd->add_flag("--quiet", *quiet, "no progress lines");
+  cmd->footer("Exit status: 0 when every input was predicted; 3 when some were skipped (unreadable, listed with\n"
+              "the reason); 1 with one error line when nothing could be predicted.");
+  cmd->callback([o, out, json, quiet] {
+    o->show_progress = !*quiet;
+    const PredictionSet set = predict_cells(*o);
+    if (!out->empty()) {
+      std::filesystem::create_directories(*out);
+      write_file_atomically(*out + "/predictions.csv", predictions_csv(set));
+      write_file_atomically(*out + "/predictions.json", predictions_json(set).dump(2) + "\n");
+    }
+    if (*json) std::cout << predictions_json(set).dump(2) << "\n";
+    else print_summary(set, out->empty() ? 20 : 5);
+    if (!out->empty()) std::printf("wrote %s/predictions.csv and %s/predictions.json\n", out->c_str(), out->c_str());
+    std::fflush(stdout);
+    if (!set.skipped.empty())
+      throw PartialResult(std::to_string(set.skipped.size()) + " input file(s) skipped as unreadable (listed above" +
+                          std::string(out->empty() ? "" : " and in predictions.json") + "); the rest were predicted");
+  });
+}
+
+}  // namespace leuko::cli

@@ -1,0 +1,17 @@
+#pragma once
+// What `predict` is pointed at, as a list of unlabelled Samples: image files, folders (searched
+// recursively for image files), or a CSV manifest with a `path` column and an optional
+// `patient` column (paths relative to the CSV's folder). The patient comes from the CSV, else
+// from a C-NMC file name (UID_<patient>_...), else stays unknown. Files that cannot be used are
+// listed in `skipped` with the reason (decoded once here, in parallel), never fatal on their own.
+#include <string>
+#include <vector>
+
+#include "data/sample.h"
+
+namespace leuko {
+
+// UserError only when an input names nothing at all (no such file or folder).
+Dataset gather_prediction_inputs(const std::vector<std::string>& inputs, int threads);
+
+}  // namespace leuko

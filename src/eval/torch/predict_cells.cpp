@@ -1,0 +1,120 @@
+#include "eval/torch/predict_cells.h"
+
+#include <cstdio>
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "common/parallel.h"
+#include "data/prediction_inputs.h"
+#include "eval/calibration.h"
+#include "eval/feature_density.h"
+#include "eval/metrics.h"
+#include "eval/torch/inference.h"
+#include "eval/torch/trained_model.h"
+#include "eval/torch/trust_calibration.h"
+#include "eval/uncertainty.h"
+#include "models/placement.h"
+
+namespace leuko {
+
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, v);
+  return text;
+}
+
+std::string review_rule(const TrustRecord& t) {
+  const std::string confidence =
+      t.confidence_feasible
+          ? "its calibrated top-class probability is below " + fixed(t.confidence_threshold, 4) +
+                " (the threshold at which the accepted validation cells' error stays at or below " +
+                fixed(100 * t.max_error, 1) + " %: " + fixed(100 * t.validation_coverage, 1) + " % of them accepted)"
+          : "always: no confidence threshold kept the validation error at or below " + fixed(100 * t.max_error, 1) + " %";
+  return "a cell is flagged for review when " + confidence +
+         ", or when it is unlike the training data (Mahalanobis score of its features below " +
+         fixed(t.distance_threshold, 1) + ", which " + fixed(100 * t.in_distribution_kept, 0) +
+         " % of validation cells exceed)";
+}
+
+void flag(CellPrediction& c, const TrustRecord& t) {
+  std::vector<std::string> reasons;
+  if (!t.confidence_feasible) reasons.push_back("the run cannot meet its error target on any cell");
+  else if (c.confidence < t.confidence_threshold)
+    reasons.push_back("low confidence (" + fixed(c.confidence, 3) + " < " + fixed(t.confidence_threshold, 3) + ")");
+  if (c.distance < t.distance_threshold)
+    reasons.push_back("unlike the training data (distance score " + fixed(c.distance, 1) + " < " +
+                      fixed(t.distance_threshold, 1) + ")");
+  c.review = !reasons.empty();
+  for (const auto& r : reasons) c.why += (c.why.empty() ? "" : "; ") + r;
+}
+
+}  // namespace
+
+PredictionSet predict_cells(const PredictOptions& o) {
+  if (o.top_k < 1) throw UserError("--top-k: must be at least 1");
+  if (o.batch < 1) throw UserError("--batch: must be at least 1");
+  const RunDir run = RunDir::existing(o.run);
+  const int threads = o.threads > 0 ? o.threads : default_thread_count();
+  Dataset inputs = gather_prediction_inputs(o.inputs, threads);
+  if (inputs.samples.empty())
+    throw UserError("INPUT: no readable image among " + std::to_string(inputs.skipped.size()) + " file(s) given" +
+                    (inputs.skipped.empty() ? "" : " (first: " + inputs.skipped[0].path + ": " + inputs.skipped[0].reason + ")"));
+
+  if (!run.has_trust()) {
+    if (o.show_progress)
+      std::fprintf(stderr, "calibrating %s once (temperature, review thresholds, feature density)...\n", o.run.c_str());
+    CalibrateOptions c;
+    c.run = o.run;
+    c.max_error = o.max_error;
+    c.batch = o.batch;
+    c.threads = o.threads;
+    c.device = o.device;
+    c.cache_dir = o.cache_dir;
+    calibrate_run(c);
+  }
+  const TrustRecord trust = run.read_trust();
+  const FeatureDensity density = read_feature_density(run);
+
+  at::set_num_threads(threads);
+  const torch::Device device = select_device(o.device);
+  TrainedModel t = load_trained_model(run, device);
+  const int k = static_cast<int>(t.record.classes.size());
+  if (density.classes != k) throw UserError(run.feature_density_path() + ": fitted for another number of classes");
+  BatchLoader loader(inputs.samples, scoring_loader_options(t, o.batch, o.cache_dir, o.device));
+  const Predictions p = predict(*t.model, loader, device, t.bf16, o.tta, /*features=*/true);
+
+  const auto probs = softmax_rows(p.logits, k, trust.temperature);
+  const auto confidence = max_softmax_probability(p.logits, k, trust.temperature);
+  const auto margin = softmax_margin(p.logits, k, trust.temperature);
+  const auto energy = negative_energy(p.logits, k, trust.temperature);
+  const auto distance = mahalanobis_scores(density, p.features);
+  const auto predicted = argmax_rows(probs, k);
+
+  PredictionSet set;
+  set.run = o.run;
+  set.classes = t.record.classes;
+  set.skipped = inputs.skipped;
+  set.top_k = std::min(o.top_k, k);
+  set.review_rule = review_rule(trust);
+  for (size_t r = 0; r < p.sample_index.size(); ++r) {
+    const Sample& s = inputs.samples[p.sample_index[r]];
+    CellPrediction c;
+    c.path = s.path;
+    c.patient = s.patient;
+    c.probs.assign(probs.begin() + static_cast<long>(r * k), probs.begin() + static_cast<long>((r + 1) * k));
+    c.predicted = predicted[r];
+    c.confidence = confidence[r];
+    c.margin = margin[r];
+    c.energy = energy[r];
+    c.distance = distance[r];
+    flag(c, trust);
+    set.cells.push_back(std::move(c));
+  }
+  if (o.patients) set.patients = call_patients(set.cells, k);
+  return set;
+}
+
+}  // namespace leuko
