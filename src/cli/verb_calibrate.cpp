@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "cli/choice_option.h"
+#include "cli/scoring_flags.h"
 #include "eval/torch/trust_calibration.h"
 
 namespace leuko::cli {
@@ -15,10 +15,7 @@ void add_calibrate_verb(CLI::App& app) {
   cmd->add_option("RUN", o->run, "run folder from `leukoscope train`")->required();
   cmd->add_option("--max-error", o->max_error,
                   "error allowed among the cells accepted without review, on the validation split (default 0.01)");
-  cmd->add_option("--batch", o->batch, "images per forward pass (default 64)");
-  cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)");
-  add_choice(cmd, "--device", o->device, "where to run");
-  cmd->add_option("--cache", o->cache_dir, "preprocessing cache folder, or none");
+  add_scoring_flags(cmd, o->scoring);
   cmd->callback([o] {
     const TrustRecord t = calibrate_run(*o);
     std::printf("temperature          %.3f (fitted on %lld validation cells)\n", t.temperature,

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/choice_option.h"
+#include "cli/scoring_flags.h"
 #include "eval/torch/evaluate.h"
 
 namespace leuko::cli {
@@ -28,10 +29,7 @@ void add_evaluate_verb(CLI::App& app) {
   cmd->add_option("--against", o->against, "another run: McNemar's exact test on the same images");
   add_choice(cmd, "--test-time-denoise", o->test_time_denoise, "denoise every scored image first");
   cmd->add_option("--bootstrap", o->bootstrap, "bootstrap resamples for the 95 % CIs (default 1000)");
-  cmd->add_option("--batch", o->batch, "images per forward pass (default 64)");
-  cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)");
-  add_choice(cmd, "--device", o->device, "where to run");
-  cmd->add_option("--cache", o->cache_dir, "preprocessing cache folder, or none");
+  add_scoring_flags(cmd, o->scoring);
   cmd->add_option("--out", o->out, "folder for eval.json, eval-predictions.csv, eval-robustness.csv (default RUN)");
   cmd->add_flag("--json", *json, "print eval.json to stdout");
   cmd->add_flag("--quiet", *quiet, "no per-condition lines of the robustness sweep");

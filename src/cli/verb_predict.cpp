@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/choice_option.h"
+#include "cli/scoring_flags.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "eval/torch/predict_cells.h"
@@ -51,10 +51,7 @@ void add_predict_verb(CLI::App& app) {
   cmd->add_flag("--patients", o->patients, "per-patient calls (patient from the CSV or C-NMC file names)");
   cmd->add_option("--max-error", o->max_error,
                   "error allowed among cells accepted without review, when the run is calibrated now (default 0.01)");
-  cmd->add_option("--batch", o->batch, "images per forward pass (default 64)");
-  cmd->add_option("--threads", o->threads, "intra-op and decoding threads (default: all cores)");
-  add_choice(cmd, "--device", o->device, "where to run");
-  cmd->add_option("--cache", o->cache_dir, "preprocessing cache folder, or none");
+  add_scoring_flags(cmd, o->scoring);
   cmd->add_flag("--json", *json, "print predictions.json to stdout");
   cmd->add_flag("--quiet", *quiet, "no progress lines");
   cmd->footer("Exit status: 0 when every input was predicted; 3 when some were skipped (unreadable, listed with\n"

@@ -158,29 +158,51 @@ std::string inline_svg(const std::string& svg, const std::string& id_prefix, con
   return body;
 }
 
-std::string write_html(const Document& document, const std::map<std::string, std::string>& svgs) {
+std::string html_page_start(const std::string& title, const std::vector<std::string>& byline,
+                            const std::vector<std::pair<std::string, std::string>>& contents,
+                            const std::string& extra_style) {
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      << "<title>" << escape_html(document.title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n"
-      << "<header>\n<h1>" << escape_html(document.title) << "</h1>\n";
-  if (!document.byline.empty()) {
+      << "<title>" << escape_html(title) << "</title>\n<style>" << kStyle << extra_style << "</style>\n</head>\n<body>\n<main>\n"
+      << "<header>\n<h1>" << escape_html(title) << "</h1>\n";
+  if (!byline.empty()) {
     out << "<p class=\"byline\">";
-    for (size_t i = 0; i < document.byline.size(); ++i) out << (i ? " · " : "") << escape_html(document.byline[i]);
+    for (size_t i = 0; i < byline.size(); ++i) out << (i ? " · " : "") << escape_html(byline[i]);
     out << "</p>\n";
   }
   out << "</header>\n<nav class=\"toc\">\n<p class=\"toc-title\">Contents</p>\n<ol>\n";
-  for (const auto& section : document.sections)
-    out << "<li><a href=\"#" << escape_html(section.id) << "\">" << escape_html(section.title) << "</a></li>\n";
+  for (const auto& [id, section_title] : contents)
+    out << "<li><a href=\"#" << escape_html(id) << "\">" << escape_html(section_title) << "</a></li>\n";
   out << "</ol>\n</nav>\n";
+  return out.str();
+}
+
+std::string html_page_end(const std::string& footer) {
+  return "<footer>" + escape_html(footer) + "</footer>\n</main>\n</body>\n</html>\n";
+}
+
+std::string html_block(const Block& block) {
+  std::ostringstream out;
+  const std::map<std::string, std::string> no_svgs;
+  int figure_counter = 0;
+  std::visit(BlockWriter{out, no_svgs, figure_counter}, block);
+  return out.str();
+}
+
+std::string write_html(const Document& document, const std::map<std::string, std::string>& svgs) {
+  std::vector<std::pair<std::string, std::string>> contents;
+  for (const auto& section : document.sections) contents.emplace_back(section.id, section.title);
+  std::ostringstream out;
+  out << html_page_start(document.title, document.byline, contents);
   int figure_counter = 0;
   for (const auto& section : document.sections) {
     out << "<section>\n<h2 id=\"" << escape_html(section.id) << "\">" << escape_html(section.title) << "</h2>\n";
     for (const auto& block : section.blocks) std::visit(BlockWriter{out, svgs, figure_counter}, block);
     out << "</section>\n";
   }
-  out << "<footer>Written by leukoscope. Self-contained: the plots are inline SVG; the same plots are in plots/ "
-         "beside this file, and report.md is its Markdown twin.</footer>\n</main>\n</body>\n</html>\n";
+  out << html_page_end("Written by leukoscope. Self-contained: the plots are inline SVG; the same plots are in plots/ "
+                       "beside this file, and report.md is its Markdown twin.");
   return out.str();
 }
 

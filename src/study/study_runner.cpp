@@ -131,10 +131,10 @@ void evaluate_step(const Context& ctx, const std::string& run, const std::string
   e.tta = ctx.config.evaluation.tta;
   e.patients = ctx.config.evaluation.patients;
   e.bootstrap = ctx.config.evaluation.bootstrap;
-  e.threads = ctx.threads;
+  e.scoring.threads = ctx.threads;
   const RunDir scored = RunDir::existing(run);
-  e.device = scored.read_config().config.device;
-  e.cache_dir = ctx.options.cache_dir;
+  e.scoring.device = scored.read_config().config.device;
+  e.scoring.cache_dir = ctx.options.cache_dir;
   e.out = out;
   e.test_time_denoise = test_time_denoise;
   e.show_progress = false;

@@ -36,7 +36,7 @@ RunSamples images_to_score(const RunDir& run, const TrainedModel& t, const Evalu
 }
 
 LoaderOptions eval_loader_options(const TrainedModel& t, const EvaluateOptions& o) {
-  LoaderOptions l = scoring_loader_options(t, o.batch, o.cache_dir, o.device);
+  LoaderOptions l = scoring_loader_options(t, o.scoring);
   l.seed = 20250101;  // the sweep's noise is the same for every run evaluated
   l.test_time_denoise = o.test_time_denoise;
   return l;
@@ -131,12 +131,12 @@ PredictionTable prediction_table(const Predictions& p, const std::vector<Sample>
 
 EvalReport evaluate_run(const EvaluateOptions& o) {
   if (o.bootstrap < 1) throw UserError("--bootstrap: must be at least 1");
-  if (o.batch < 1) throw UserError("--batch: must be at least 1");
-  const RunDir run = RunDir::existing(o.run);
-  const int threads = o.threads > 0 ? o.threads : default_thread_count();
-  at::set_num_threads(threads);
-  const torch::Device device = select_device(o.device);
-  TrainedModel t = load_trained_model(run, device);
+  if (o.scoring.batch < 1) throw UserError("--batch: must be at least 1");
+  ScoringSession session = open_for_scoring(o.run, o.scoring);
+  const RunDir& run = session.run;
+  const int threads = session.threads;
+  const torch::Device device = session.device;
+  TrainedModel& t = session.trained;
   const int k = static_cast<int>(t.record.classes.size());
 
   RunSamples set = images_to_score(run, t, o, threads);

@@ -8,6 +8,7 @@
 #include "common/choice.h"
 #include "common/compute_options.h"
 #include "data/preprocess.h"
+#include "eval/scoring_options.h"
 #include "run/eval_report.h"
 
 namespace leuko {
@@ -27,10 +28,7 @@ struct EvaluateOptions {
   std::string against;           // another run: McNemar on the same images
   Denoise test_time_denoise = Denoise::None;  // applied to every image scored
   int bootstrap = 1000;
-  int threads = 0;
-  int batch = 64;
-  Device device = Device::Cpu;
-  std::string cache_dir;         // "" = default, "none" = off
+  ScoringOptions scoring;
   std::string out;               // folder for eval.json and its CSVs ("" = the run folder)
   bool show_progress = true;
 };

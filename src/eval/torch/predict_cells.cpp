@@ -55,9 +55,8 @@ void flag(CellPrediction& c, const TrustRecord& t) {
 
 PredictionSet predict_cells(const PredictOptions& o) {
   if (o.top_k < 1) throw UserError("--top-k: must be at least 1");
-  if (o.batch < 1) throw UserError("--batch: must be at least 1");
   const RunDir run = RunDir::existing(o.run);
-  const int threads = o.threads > 0 ? o.threads : default_thread_count();
+  const int threads = o.scoring.threads > 0 ? o.scoring.threads : default_thread_count();
   Dataset inputs = gather_prediction_inputs(o.inputs, threads);
   if (inputs.samples.empty())
     throw UserError("INPUT: no readable image among " + std::to_string(inputs.skipped.size()) + " file(s) given" +
@@ -66,24 +65,17 @@ PredictionSet predict_cells(const PredictOptions& o) {
   if (!run.has_trust()) {
     if (o.show_progress)
       std::fprintf(stderr, "calibrating %s once (temperature, review thresholds, feature density)...\n", o.run.c_str());
-    CalibrateOptions c;
-    c.run = o.run;
-    c.max_error = o.max_error;
-    c.batch = o.batch;
-    c.threads = o.threads;
-    c.device = o.device;
-    c.cache_dir = o.cache_dir;
-    calibrate_run(c);
+    calibrate_run({o.run, o.max_error, o.scoring});
   }
   const TrustRecord trust = run.read_trust();
   const FeatureDensity density = read_feature_density(run);
 
-  at::set_num_threads(threads);
-  const torch::Device device = select_device(o.device);
-  TrainedModel t = load_trained_model(run, device);
+  ScoringSession session = open_for_scoring(o.run, o.scoring);
+  const torch::Device device = session.device;
+  TrainedModel& t = session.trained;
   const int k = static_cast<int>(t.record.classes.size());
   if (density.classes != k) throw UserError(run.feature_density_path() + ": fitted for another number of classes");
-  BatchLoader loader(inputs.samples, scoring_loader_options(t, o.batch, o.cache_dir, o.device));
+  BatchLoader loader(inputs.samples, scoring_loader_options(t, o.scoring));
   const Predictions p = predict(*t.model, loader, device, t.bf16, o.tta, /*features=*/true);
 
   const auto probs = softmax_rows(p.logits, k, trust.temperature);

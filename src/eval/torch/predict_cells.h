@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "common/compute_options.h"
+#include "eval/scoring_options.h"
 #include "eval/cell_predictions.h"
 
 namespace leuko {
@@ -17,10 +17,7 @@ struct PredictOptions {
   bool tta = false;
   bool patients = false;
   double max_error = 0.01;          // used when the run is calibrated here for the first time
-  int batch = 64;
-  int threads = 0;
-  Device device = Device::Cpu;
-  std::string cache_dir;            // "" = default, "none" = off
+  ScoringOptions scoring;
   bool show_progress = true;
 };
 

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "common/parallel.h"
 #include "data/preprocess_cache.h"
 #include "models/placement.h"
 #include "models/registry.h"
@@ -26,16 +27,25 @@ TrainedModel load_trained_model(const RunDir& run, const torch::Device& device) 
   return t;
 }
 
-LoaderOptions scoring_loader_options(const TrainedModel& t, int batch, const std::string& cache_dir, Device device) {
+ScoringSession open_for_scoring(const std::string& run, const ScoringOptions& o) {
+  ScoringSession s{RunDir::existing(run)};
+  s.threads = o.threads > 0 ? o.threads : default_thread_count();
+  at::set_num_threads(s.threads);
+  s.device = select_device(o.device);
+  s.trained = load_trained_model(s.run, s.device);
+  return s;
+}
+
+LoaderOptions scoring_loader_options(const TrainedModel& t, const ScoringOptions& o) {
   LoaderOptions l;
-  l.batch_size = batch;
+  l.batch_size = o.batch;
   l.shuffle = false;
   l.preprocess = t.record.config.preprocess;
   l.preprocess.size = t.record.image_size;
   l.normalisation = t.record.normalisation;
-  l.cache_dir = cache_dir == "none" ? "" : cache_dir.empty() ? default_cache_dir() : cache_dir;
+  l.cache_dir = o.cache_dir == "none" ? "" : o.cache_dir.empty() ? default_cache_dir() : o.cache_dir;
   l.channels_last = t.record.config.channels_last;
-  l.pin_memory = device == Device::Cuda;
+  l.pin_memory = o.device == Device::Cuda;
   return l;
 }
 

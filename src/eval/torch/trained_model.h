@@ -7,6 +7,7 @@
 #include <torch/types.h>
 
 #include "common/compute_options.h"
+#include "eval/scoring_options.h"
 #include "data/torch/batch_loader.h"
 #include "models/model.h"
 #include "run/run_dir.h"
@@ -21,8 +22,18 @@ struct TrainedModel {
 
 TrainedModel load_trained_model(const RunDir& run, const torch::Device& device);
 
+// A run opened for scoring: intra-op threads set, the device chosen (refused when missing), the
+// model loaded. `threads` = the resolved count, for the loader and the decoders too.
+struct ScoringSession {
+  RunDir run;
+  int threads = 1;
+  torch::Device device = torch::kCPU;
+  TrainedModel trained;
+};
+ScoringSession open_for_scoring(const std::string& run, const ScoringOptions& options);
+
 // How a trained run sees images: its own preprocessing, input size, normalisation and memory
 // format, in a fixed order, never augmented. `cache_dir` "" = the default cache, "none" = off.
-LoaderOptions scoring_loader_options(const TrainedModel& t, int batch, const std::string& cache_dir, Device device);
+LoaderOptions scoring_loader_options(const TrainedModel& t, const ScoringOptions& options);
 
 }  // namespace leuko

@@ -77,13 +77,13 @@ FeatureDensity read_feature_density(const RunDir& run) {
 
 TrustRecord calibrate_run(const CalibrateOptions& o) {
   if (!(o.max_error > 0 && o.max_error < 1)) throw UserError("--max-error: must be within (0, 1)");
-  const RunDir run = RunDir::existing(o.run);
-  const int threads = o.threads > 0 ? o.threads : default_thread_count();
-  at::set_num_threads(threads);
-  const torch::Device device = select_device(o.device);
-  TrainedModel t = load_trained_model(run, device);
+  ScoringSession session = open_for_scoring(o.run, o.scoring);
+  const RunDir& run = session.run;
+  const int threads = session.threads;
+  const torch::Device device = session.device;
+  TrainedModel& t = session.trained;
   const int k = static_cast<int>(t.record.classes.size());
-  const LoaderOptions lo = scoring_loader_options(t, o.batch, o.cache_dir, o.device);
+  const LoaderOptions lo = scoring_loader_options(t, o.scoring);
 
   // The training split's penultimate features: class means and one shared covariance (Lee et al. 2018).
   Predictions train = score_split(t, run, "train", lo, device, threads);

@@ -5,7 +5,7 @@
 // training split (RUN/feature-density.safetensors). `predict` runs it once when the run has none.
 #include <string>
 
-#include "common/compute_options.h"
+#include "eval/scoring_options.h"
 #include "eval/feature_density.h"
 #include "run/run_dir.h"
 
@@ -14,10 +14,7 @@ namespace leuko {
 struct CalibrateOptions {
   std::string run;
   double max_error = 0.01;  // the error the accepted validation cells may have
-  int batch = 64;
-  int threads = 0;
-  Device device = Device::Cpu;
-  std::string cache_dir;    // "" = default, "none" = off
+  ScoringOptions scoring;
 };
 
 TrustRecord calibrate_run(const CalibrateOptions& options);
