@@ -25,11 +25,11 @@ int main(int argc, char** argv) {
   leuko::cli::add_train_verb(app);
   leuko::cli::add_evaluate_verb(app);
   leuko::cli::add_calibrate_verb(app);
-  leuko::cli::add_predict_verb(app);
   leuko::cli::add_bench_verb(app);
   // The study and compare reports record how they were made.
   std::string command_line = "leukoscope";
   for (int i = 1; i < argc; ++i) command_line += std::string(" ") + argv[i];
+  leuko::cli::add_predict_verb(app, &command_line);
   leuko::cli::add_study_verb(app, &command_line);
   leuko::cli::add_compare_verb(app, &command_line);
   try {

@@ -29,6 +29,8 @@ void add_evaluate_verb(CLI::App& app) {
   cmd->add_option("--against", o->against, "another run: McNemar's exact test on the same images");
   add_choice(cmd, "--test-time-denoise", o->test_time_denoise, "denoise every scored image first");
   cmd->add_option("--bootstrap", o->bootstrap, "bootstrap resamples for the 95 % CIs (default 1000)");
+  cmd->add_flag("--trust", o->trust, "the review rule on these images: coverage, error, risk-coverage (calibrates once)");
+  cmd->add_option("--ood", o->ood, "images the run never saw (folders, files, CSV): how well each trust score separates them");
   add_scoring_flags(cmd, o->scoring);
   cmd->add_option("--out", o->out, "folder for eval.json, eval-predictions.csv, eval-robustness.csv (default RUN)");
   cmd->add_flag("--json", *json, "print eval.json to stdout");
@@ -51,6 +53,17 @@ void add_evaluate_verb(CLI::App& app) {
     if (e.calibration)
       std::printf("  ECE %.3f -> %.3f after temperature %.2f\n", e.calibration->ece, e.calibration->ece_after_temperature,
                   e.calibration->temperature);
+    if (e.trust) {
+      const TrustEvaluation& t = *e.trust;
+      if (t.feasible)
+        std::printf("  review rule: %.1f %% accepted at confidence >= %.3f, error among them %.2f %% (target %.2f %%); AURC %.4f\n",
+                    100 * t.coverage, t.confidence_threshold, 100 * t.error, 100 * t.max_error, t.aurc);
+      std::printf("  flagged for review: %.1f %% of these images", 100 * t.flagged_share);
+      if (t.ood_images > 0) std::printf(", %.1f %% of %lld out-of-distribution images", 100 * t.ood_flagged_share,
+                                        static_cast<long long>(t.ood_images));
+      std::printf("\n");
+      for (const auto& r : t.ood) std::printf("  OOD %-10s AUROC %.3f  FPR@95%%TPR %.3f\n", r.score.c_str(), r.auroc, r.fpr_at_95_tpr);
+    }
     if (e.mcnemar)
       std::printf("  McNemar vs %s: p = %.4g (%lld vs %lld discordant)\n", o->against.c_str(), e.mcnemar->p_value,
                   static_cast<long long>(e.mcnemar->only_this_right), static_cast<long long>(e.mcnemar->only_other_right));

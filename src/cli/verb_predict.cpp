@@ -12,6 +12,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "eval/torch/predict_cells.h"
+#include "report/review_page.h"
 
 namespace leuko::cli {
 
@@ -36,11 +37,12 @@ void print_summary(const PredictionSet& set, size_t shown) {
 
 }  // namespace
 
-void add_predict_verb(CLI::App& app) {
+void add_predict_verb(CLI::App& app, const std::string* command_line) {
   auto o = std::make_shared<PredictOptions>();
   auto out = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto quiet = std::make_shared<bool>(false);
+  auto report = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("predict", "classify new cells with a run; calibrated probabilities, review flags");
   cmd->add_option("RUN", o->run, "run folder from `leukoscope train`")->required();
   cmd->add_option("INPUT", o->inputs, "image files, folders (searched recursively), or CSV manifests (path[,patient])")
@@ -52,21 +54,33 @@ void add_predict_verb(CLI::App& app) {
   cmd->add_option("--max-error", o->max_error,
                   "error allowed among cells accepted without review, when the run is calibrated now (default 0.01)");
   add_scoring_flags(cmd, o->scoring);
+  cmd->add_flag("--report", *report, "also write review.html in --out: patients, then the cells flagged for review, "
+                                     "then every class's gallery (self-contained, no network)");
   cmd->add_flag("--json", *json, "print predictions.json to stdout");
   cmd->add_flag("--quiet", *quiet, "no progress lines");
   cmd->footer("Exit status: 0 when every input was predicted; 3 when some were skipped (unreadable, listed with\n"
               "the reason); 1 with one error line when nothing could be predicted.");
-  cmd->callback([o, out, json, quiet] {
+  cmd->callback([o, out, json, quiet, report, command_line] {
+    if (*report && out->empty()) throw UserError("--report: needs --out DIR (where review.html goes)");
     o->show_progress = !*quiet;
     const PredictionSet set = predict_cells(*o);
     if (!out->empty()) {
       std::filesystem::create_directories(*out);
       write_file_atomically(*out + "/predictions.csv", predictions_csv(set));
       write_file_atomically(*out + "/predictions.json", predictions_json(set).dump(2) + "\n");
+      if (*report) {
+        report::ReviewPageOptions page;
+        page.title = "Cells for review: " + std::to_string(set.cells.size()) + " cells, run " + o->run;
+        page.byline = {command_line ? *command_line : "leukoscope predict"};
+        page.threads = o->scoring.threads;
+        write_file_atomically(*out + "/review.html", report::review_page_html(set, page));
+      }
     }
     if (*json) std::cout << predictions_json(set).dump(2) << "\n";
     else print_summary(set, out->empty() ? 20 : 5);
-    if (!out->empty()) std::printf("wrote %s/predictions.csv and %s/predictions.json\n", out->c_str(), out->c_str());
+    if (!out->empty())
+      std::printf("wrote %s/predictions.csv, %s/predictions.json%s\n", out->c_str(), out->c_str(),
+                  *report ? (", " + *out + "/review.html").c_str() : "");
     std::fflush(stdout);
     if (!set.skipped.empty())
       throw PartialResult(std::to_string(set.skipped.size()) + " input file(s) skipped as unreadable (listed above" +

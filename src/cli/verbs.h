@@ -11,7 +11,7 @@ void add_models_verb(CLI::App& app);  // models
 void add_train_verb(CLI::App& app);   // train
 void add_evaluate_verb(CLI::App& app);  // evaluate
 void add_calibrate_verb(CLI::App& app);  // calibrate
-void add_predict_verb(CLI::App& app);    // predict
+void add_predict_verb(CLI::App& app, const std::string* command_line);  // predict
 void add_bench_verb(CLI::App& app);   // bench
 void add_study_verb(CLI::App& app, const std::string* command_line);    // study
 void add_compare_verb(CLI::App& app, const std::string* command_line);  // compare

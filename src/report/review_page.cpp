@@ -75,7 +75,7 @@ Thumbnail make_thumbnail(const std::string& path, int size) {
 
 std::string class_name(const PredictionSet& set, int index) {
   return index >= 0 && static_cast<size_t>(index) < set.classes.size() ? set.classes[static_cast<size_t>(index)]
-                                                                        : "class " + std::to_string(index);
+                                                                       : "class " + std::to_string(index);
 }
 
 std::string file_name(const std::string& path) {
@@ -86,9 +86,9 @@ std::string file_name(const std::string& path) {
 // What each gallery shows, as indices into set.cells: decided before any image is decoded, so
 // only the cells on the page are.
 struct Galleries {
-  std::vector<size_t> flagged;                  // lowest confidence first
-  std::vector<std::vector<size_t>> accepted;    // per class, highest confidence first, capped
-  std::vector<size_t> not_shown;                // per class: accepted cells beyond the cap
+  std::vector<size_t> flagged;                // lowest confidence first
+  std::vector<std::vector<size_t>> accepted;  // per class, highest confidence first, capped
+  std::vector<size_t> not_shown;              // per class: accepted cells beyond the cap
 };
 
 Galleries choose_cells(const PredictionSet& set, int cap) {
@@ -157,9 +157,10 @@ void write_probabilities(std::ostringstream& out, const PredictionSet& set, cons
   for (size_t c = 0; c < set.classes.size() && c < cell.probs.size(); ++c) {
     double p = std::clamp(static_cast<double>(cell.probs[c]), 0.0, 1.0);
     out << (static_cast<int>(c) == cell.predicted ? "<li class=\"top\">" : "<li>") << "<span class=\"name\">"
-        << escape_html(set.classes[c]) << "</span><span class=\"bar\"><span style=\"width:"
-        << format_plain_number(std::round(p * 1000) / 10) << "%;background:" << series_colour(c)
-        << "\"></span></span><span class=\"p\">" << format_metric(cell.probs[c]) << "</span></li>";
+        << escape_html(set.classes[c])
+        << "</span><span class=\"bar\"><span style=\"width:" << format_plain_number(std::round(p * 1000) / 10)
+        << "%;background:" << series_colour(c) << "\"></span></span><span class=\"p\">" << format_metric(cell.probs[c])
+        << "</span></li>";
   }
   out << "</ul>\n";
 }
@@ -171,7 +172,7 @@ void write_card(std::ostringstream& out, const PredictionSet& set, const CellPre
   auto heatmap = options.heatmaps.find(cell.path);
   if (heatmap != options.heatmaps.end())
     out << image_html(thumbnails.at(heatmap->second), "heatmap of " + file_name(cell.path));
-  out << "</div>\n<p class=\"call\">" << escape_html(class_name(set, cell.predicted)) << " · "
+  out << "</div>\n<p class=\"call\">" << escape_html(class_name(set, cell.predicted)) << " · confidence "
       << format_metric(cell.confidence) << "</p>\n";
   write_probabilities(out, set, cell);
   if (!cell.why.empty()) out << "<p class=\"why\">" << escape_html(cell.why) << "</p>\n";
@@ -226,21 +227,24 @@ Table patients_table(const PredictionSet& set) {
           table_cell(c < patient.cells_per_class.size() ? format_thousands(patient.cells_per_class[c]) : "", true));
     row.cells.push_back(table_cell(class_name(set, patient.call)));
     size_t call = static_cast<size_t>(patient.call);
-    row.cells.push_back(table_cell(call < patient.mean_probs.size() ? format_metric(patient.mean_probs[call]) : "", true));
+    row.cells.push_back(
+        table_cell(call < patient.mean_probs.size() ? format_metric(patient.mean_probs[call]) : "", true));
     // Bold: the patients whose call is not final yet.
     row.cells.push_back(table_cell(format_thousands(patient.awaiting_review), true, patient.awaiting_review > 0));
     table.rows.push_back(std::move(row));
   }
-  table.caption = "Cells per class counts every cell by its predicted class, flagged or not. The call is the class "
-                  "with the highest mean calibrated probability over the patient's cells; it stands only once the "
-                  "cells awaiting review have been seen.";
+  table.caption =
+      "Cells per class counts every cell by its predicted class, flagged or not. The call is the class "
+      "with the highest mean calibrated probability over the patient's cells; it stands only once the "
+      "cells awaiting review have been seen.";
   return table;
 }
 
 Table skipped_table(const PredictionSet& set) {
   Table table;
   table.header = {"File", "Reason"};
-  for (const auto& skipped : set.skipped) table.rows.push_back(Row{{table_cell(skipped.path), table_cell(skipped.reason)}});
+  for (const auto& skipped : set.skipped)
+    table.rows.push_back(Row{{table_cell(skipped.path), table_cell(skipped.reason)}});
   return table;
 }
 
@@ -271,10 +275,12 @@ std::string review_page_html(const PredictionSet& set, const ReviewPageOptions& 
   if (galleries.flagged.empty())
     flagged << html_block(Paragraph{"No cell was flagged for review."});
   else
-    flagged << html_block(Paragraph{"Every flagged cell, lowest confidence first: its predicted class, the calibrated "
-                                    "probability of each class and why it was flagged."});
+    flagged << html_block(
+        Paragraph{"Every flagged cell, lowest confidence first: its predicted class, the calibrated "
+                  "probability of each class and why it was flagged."});
   write_gallery(flagged, set, galleries.flagged, thumbnails, options);
-  sections.push_back({"flagged", "Flagged for review (" + format_thousands(static_cast<long long>(galleries.flagged.size())) + ")",
+  sections.push_back({"flagged",
+                      "Flagged for review (" + format_thousands(static_cast<long long>(galleries.flagged.size())) + ")",
                       flagged.str()});
 
   for (size_t c = 0; c < set.classes.size(); ++c) {
@@ -301,8 +307,9 @@ std::string review_page_html(const PredictionSet& set, const ReviewPageOptions& 
   for (const auto& section : sections)
     out << "<section>\n<h2 id=\"" << escape_html(section.id) << "\">" << escape_html(section.title) << "</h2>\n"
         << section.body << "</section>\n";
-  out << html_page_end("Written by leukoscope predict. Self-contained: the thumbnails are embedded. Every cell, "
-                       "shown or not, is in predictions.csv and predictions.json beside this file.");
+  out << html_page_end(
+      "Written by leukoscope predict. Self-contained: the thumbnails are embedded. Every cell, "
+      "shown or not, is in predictions.csv and predictions.json beside this file.");
   return out.str();
 }
 

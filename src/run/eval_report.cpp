@@ -44,6 +44,16 @@ nlohmann::json to_json(const EvalReport& e) {
     j["robustness"] = rows;
     j["distortion_parameters"] = e.distortion_parameters;
   }
+  if (e.trust) {
+    const TrustEvaluation& t = *e.trust;
+    nlohmann::json ood = nlohmann::json::array();
+    for (const auto& o : t.ood) ood.push_back({{"score", o.score}, {"auroc", o.auroc}, {"fpr_at_95_tpr", o.fpr_at_95_tpr}});
+    j["trust"] = {{"max_error", t.max_error}, {"confidence_threshold", t.feasible ? nlohmann::json(t.confidence_threshold) : nullptr},
+                  {"feasible", t.feasible}, {"accepted", t.accepted}, {"coverage", t.coverage}, {"error", t.error},
+                  {"aurc", t.aurc}, {"risk_coverage", t.risk_coverage}, {"flagged_share", t.flagged_share},
+                  {"ood_data", t.ood_data}, {"ood_images", t.ood_images}, {"ood_flagged_share", t.ood_flagged_share},
+                  {"ood", ood}};
+  }
   if (e.mcnemar) {
     const McNemarRecord& m = *e.mcnemar;
     j["mcnemar"] = {{"against", m.against}, {"both_right", m.both_right}, {"only_this_right", m.only_this_right},
@@ -105,6 +115,31 @@ EvalReport eval_report_from_json(const JsonReader& j) {
     }
     e.robustness = out;
     if (j.has("distortion_parameters")) e.distortion_parameters = j.raw().at("distortion_parameters");
+  }
+  if (auto t = j.optional_object("trust")) {
+    TrustEvaluation r;
+    r.max_error = t->get<double>("max_error");
+    r.feasible = t->get<bool>("feasible");
+    r.confidence_threshold = r.feasible ? t->get<double>("confidence_threshold") : 0;
+    r.accepted = t->get<int64_t>("accepted");
+    r.coverage = t->get<double>("coverage");
+    r.error = t->get<double>("error");
+    r.aurc = t->get<double>("aurc");
+    for (const auto& point : t->get<std::vector<std::vector<double>>>("risk_coverage")) {
+      if (point.size() != 2) throw UserError(t->where("risk_coverage") + ": expected [coverage, risk] pairs");
+      r.risk_coverage.emplace_back(point[0], point[1]);
+    }
+    r.flagged_share = t->get<double>("flagged_share");
+    r.ood_data = t->get_or<std::string>("ood_data", "");
+    r.ood_images = t->get_or<int64_t>("ood_images", 0);
+    r.ood_flagged_share = t->get_or<double>("ood_flagged_share", 0);
+    const nlohmann::json rows = t->has("ood") ? t->raw().at("ood") : nlohmann::json::array();
+    if (!rows.is_array()) throw UserError(t->where("ood") + ": expected a list");
+    for (size_t i = 0; i < rows.size(); ++i) {
+      JsonReader o(rows[i], j.file(), "trust.ood[" + std::to_string(i) + "]");
+      r.ood.push_back({o.get<std::string>("score"), o.get<double>("auroc"), o.get<double>("fpr_at_95_tpr")});
+    }
+    e.trust = r;
   }
   if (auto m = j.optional_object("mcnemar")) {
     McNemarRecord r;

@@ -43,6 +43,28 @@ struct McNemarRecord {
   double p_value = 1, other_accuracy = 0;
 };
 
+// How far the run can be trusted on the scored images (evaluate --trust / --ood): its stored
+// review threshold applied (selective classification), the risk-coverage curve of the confidence
+// score, and how well each trust score tells these images from out-of-distribution ones.
+struct OodRecord {
+  std::string score;  // confidence | margin | energy | distance
+  double auroc = 0.5, fpr_at_95_tpr = 0;
+};
+
+struct TrustEvaluation {
+  double max_error = 0, confidence_threshold = 0;
+  bool feasible = true;
+  int64_t accepted = 0;
+  double coverage = 0, error = 0;   // at the stored confidence threshold
+  double aurc = 0;                  // area under the risk-coverage curve (lower is better)
+  std::vector<std::pair<double, double>> risk_coverage;  // (coverage, risk), at most ~100 points
+  double flagged_share = 0;         // cells the full review rule (confidence or distance) sets aside
+  std::string ood_data;             // "" when no out-of-distribution set was given
+  int64_t ood_images = 0;
+  double ood_flagged_share = 0;     // OOD cells the review rule sets aside
+  std::vector<OodRecord> ood;       // per score
+};
+
 struct EvalReport {
   std::string split;  // test | val | all (a whole other dataset)
   std::string data;   // what was scored: RUN/split.csv or the dataset given
@@ -61,6 +83,7 @@ struct EvalReport {
   std::optional<std::vector<RobustnessRecord>> robustness;
   nlohmann::json distortion_parameters;  // with the sweep: what each family and severity does
   std::optional<McNemarRecord> mcnemar;
+  std::optional<TrustEvaluation> trust;
 };
 
 nlohmann::json to_json(const EvalReport& e);

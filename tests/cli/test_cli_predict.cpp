@@ -98,6 +98,52 @@ TEST(CliPredict, ProbabilitiesFlagsAndTheOutOfDistributionCells) {
   EXPECT_LT(aria_rate, 0.2);
 }
 
+// evaluate --trust --ood: the review rule on the run's test split and how well each score tells
+// real C-NMC cells (never seen) from the Aria test images; read back through RunDir's EvalReport.
+TEST(CliPredict, EvaluateMeasuresTheReviewRuleAndOutOfDistributionSeparation) {
+  test::TempDir tmp;
+  auto r = run_cli("evaluate " + aria_run() + " --trust --ood " + test::bundled("cnmc-mini") + " --bootstrap 50 --cache none --quiet --out " +
+                   tmp.str());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto t = load(tmp.str() + "/eval.json")["trust"];
+  ASSERT_TRUE(t.is_object());
+  EXPECT_GT(t["ood_images"].get<int>(), 20);
+  ASSERT_EQ(t["ood"].size(), 4u);
+  for (const auto& o : t["ood"]) {
+    EXPECT_GE(o["auroc"].get<double>(), 0.0);
+    EXPECT_LE(o["auroc"].get<double>(), 1.0);
+    if (o["score"] == "distance") EXPECT_GT(o["auroc"].get<double>(), 0.9) << "features must tell C-NMC cells from Aria fields";
+  }
+  // Nearly every never-seen cell is set aside (the tiny run may flag its own images too when no
+  // confidence threshold meets the error target: then every cell is flagged).
+  EXPECT_GE(t["ood_flagged_share"].get<double>(), t["flagged_share"].get<double>());
+  EXPECT_GT(t["ood_flagged_share"].get<double>(), 0.8);
+  const auto& curve = t["risk_coverage"];
+  ASSERT_FALSE(curve.empty());
+  EXPECT_DOUBLE_EQ(curve.back()[0].get<double>(), 1.0);  // the curve ends with every image accepted
+  // Coverage rises along the curve.
+  for (size_t i = 1; i < curve.size(); ++i) EXPECT_GT(curve[i][0].get<double>(), curve[i - 1][0].get<double>());
+  EXPECT_NE(r.out.find("OOD distance"), std::string::npos) << r.out;
+}
+
+TEST(CliPredict, ReviewPageListsFlaggedCellsFirst) {
+  test::TempDir tmp;
+  auto r = run_cli("predict " + aria_run() + " " + test::bundled("aria-mini/Benign") + " " + test::bundled("cnmc-mini") +
+                   " --report --out " + tmp.str() + " --cache none --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream in(tmp.str() + "/review.html");
+  const std::string html((std::istreambuf_iterator<char>(in)), {});
+  auto j = load(tmp.str() + "/predictions.json");
+  ASSERT_GT(j["flagged_for_review"].get<int>(), 0);
+  const size_t flagged = html.find("Flagged for review"), accepted = html.find("Accepted as");
+  ASSERT_NE(flagged, std::string::npos);
+  if (accepted != std::string::npos) EXPECT_LT(flagged, accepted);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_NE(html.find("data:image/png;base64,"), std::string::npos);
+  EXPECT_EQ(run_cli("predict " + aria_run() + " " + test::bundled("cnmc-mini") + " --report").code, 1);  // no --out
+}
+
 TEST(CliPredict, PatientsFromCnmcNamesAndACsvManifest) {
   test::TempDir tmp;
   auto r = run_cli("predict " + aria_run() + " " + test::bundled("cnmc-mini") + " --patients --json --cache none --quiet");

@@ -16,6 +16,7 @@
 #include "eval/statistics.h"
 #include "eval/torch/inference.h"
 #include "eval/torch/trained_model.h"
+#include "eval/torch/trust_evaluation.h"
 #include "models/placement.h"
 #include "run/run_samples.h"
 
@@ -177,6 +178,7 @@ EvalReport evaluate_run(const EvaluateOptions& o) {
     e.distortion_parameters = distortion_parameters();
   }
   if (!o.against.empty()) e.mcnemar = against_other_run(p, set.samples, t, o, device);
+  if (o.trust || !o.ood.empty()) e.trust = evaluate_trust(session, set.samples, lo, o.ood, o.scoring);
 
   const EvalFiles files(o.out.empty() ? run.path() : o.out);
   files.write_report(e);

@@ -4,6 +4,7 @@
 // robustness sweep, test-time augmentation and McNemar's test against another run.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/choice.h"
 #include "common/compute_options.h"
@@ -26,6 +27,8 @@ struct EvaluateOptions {
   bool tta = false;
   bool patients = false;
   std::string against;           // another run: McNemar on the same images
+  bool trust = false;            // the review rule on these images (calibrates the run once if needed)
+  std::vector<std::string> ood;  // out-of-distribution images for the trust scores (implies trust)
   Denoise test_time_denoise = Denoise::None;  // applied to every image scored
   int bootstrap = 1000;
   ScoringOptions scoring;

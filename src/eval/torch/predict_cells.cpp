@@ -7,13 +7,12 @@
 #include "common/error.h"
 #include "common/parallel.h"
 #include "data/prediction_inputs.h"
-#include "eval/calibration.h"
 #include "eval/feature_density.h"
 #include "eval/metrics.h"
 #include "eval/torch/inference.h"
 #include "eval/torch/trained_model.h"
 #include "eval/torch/trust_calibration.h"
-#include "eval/uncertainty.h"
+#include "eval/trust_scores.h"
 #include "models/placement.h"
 
 namespace leuko {
@@ -42,9 +41,9 @@ std::string review_rule(const TrustRecord& t) {
 void flag(CellPrediction& c, const TrustRecord& t) {
   std::vector<std::string> reasons;
   if (!t.confidence_feasible) reasons.push_back("the run cannot meet its error target on any cell");
-  else if (c.confidence < t.confidence_threshold)
+  else if (low_confidence(c.confidence, t))
     reasons.push_back("low confidence (" + fixed(c.confidence, 3) + " < " + fixed(t.confidence_threshold, 3) + ")");
-  if (c.distance < t.distance_threshold)
+  if (unlike_training_data(c.distance, t))
     reasons.push_back("unlike the training data (distance score " + fixed(c.distance, 1) + " < " +
                       fixed(t.distance_threshold, 1) + ")");
   c.review = !reasons.empty();
@@ -78,12 +77,8 @@ PredictionSet predict_cells(const PredictOptions& o) {
   BatchLoader loader(inputs.samples, scoring_loader_options(t, o.scoring));
   const Predictions p = predict(*t.model, loader, device, t.bf16, o.tta, /*features=*/true);
 
-  const auto probs = softmax_rows(p.logits, k, trust.temperature);
-  const auto confidence = max_softmax_probability(p.logits, k, trust.temperature);
-  const auto margin = softmax_margin(p.logits, k, trust.temperature);
-  const auto energy = negative_energy(p.logits, k, trust.temperature);
-  const auto distance = mahalanobis_scores(density, p.features);
-  const auto predicted = argmax_rows(probs, k);
+  const TrustScores scores = trust_scores(p.logits, p.features, k, trust, density);
+  const auto predicted = argmax_rows(scores.probs, k);
 
   PredictionSet set;
   set.run = o.run;
@@ -96,12 +91,12 @@ PredictionSet predict_cells(const PredictOptions& o) {
     CellPrediction c;
     c.path = s.path;
     c.patient = s.patient;
-    c.probs.assign(probs.begin() + static_cast<long>(r * k), probs.begin() + static_cast<long>((r + 1) * k));
+    c.probs.assign(scores.probs.begin() + static_cast<long>(r * k), scores.probs.begin() + static_cast<long>((r + 1) * k));
     c.predicted = predicted[r];
-    c.confidence = confidence[r];
-    c.margin = margin[r];
-    c.energy = energy[r];
-    c.distance = distance[r];
+    c.confidence = scores.confidence[r];
+    c.margin = scores.margin[r];
+    c.energy = scores.energy[r];
+    c.distance = scores.distance[r];
     flag(c, trust);
     set.cells.push_back(std::move(c));
   }
