@@ -61,7 +61,7 @@ Result bench_model(const std::string& name, const BenchOptions& o) {
   if (o.channels_last) use_channels_last(*model);
   auto x = torch::randn({o.batch, 3, spec.input_size, spec.input_size}).contiguous(format).to(device);
   auto y = torch::randint(0, classes, {o.batch}, torch::kLong).to(device);
-  const bool amp = o.amp == Amp::Bf16;
+  const bool amp = resolve_amp(o.amp, device) == Amp::Bf16;
   using clock = std::chrono::steady_clock;
   // GPU work is asynchronous: a step ends when the device has finished it.
   auto seconds = [cuda](clock::time_point a) {

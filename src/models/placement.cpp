@@ -1,6 +1,7 @@
 #include "models/placement.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include <ATen/Context.h>
@@ -20,6 +21,21 @@ torch::Device select_device(Device device, bool deterministic, const char* optio
   at::globalContext().setDeterministicCuDNN(deterministic);
   at::globalContext().setBenchmarkCuDNN(!deterministic);
   return torch::kCUDA;
+}
+
+bool has_native_bf16(const torch::Device& device) {
+  if (device.is_cuda()) return true;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0)
+      return line.find(" avx512_bf16") != std::string::npos || line.find(" amx_bf16") != std::string::npos;
+  return false;
+}
+
+Amp resolve_amp(Amp amp, const torch::Device& device) {
+  if (amp != Amp::Auto) return amp;
+  return has_native_bf16(device) ? Amp::Bf16 : Amp::Off;
 }
 
 void use_channels_last(torch::nn::Module& model) {

@@ -90,6 +90,8 @@ DataRecord data_record(const RunData& data) {
 
 std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resume) {
   if (c.out.empty()) throw UserError("--out RUN is required");
+  // Resolved before anything compares or records it: a run says what it trained with.
+  c.amp = resolve_amp(c.amp, c.device == Device::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
   auto s = std::make_unique<TrainingSession>(RunDir(c.out));
   const RunDir& run = s->run;
   std::optional<RunRecord> previous;

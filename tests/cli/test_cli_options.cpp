@@ -27,7 +27,7 @@ TEST(CliOptions, BadWordsAreRefusedNamingTheOptionAndTheAcceptedValues) {
   test::TempDir tmp;
   const std::string run = tmp.str() + "/run";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"train --out " + run + " --amp fp16", "--amp: 'fp16' is not one of off or bf16"},
+      {"train --out " + run + " --amp fp16", "--amp: 'fp16' is not one of off, bf16 or auto"},
       {"train --out " + run + " --device gpu", "--device: 'gpu' is not one of cpu or cuda"},
       {"train --out " + run + " --optimizer adam", "--optimizer: 'adam' is not one of adamw or sgd"},
       {"train --out " + run + " --denoise wavelet", "--denoise: 'wavelet' is not one of none, median, bilateral or nlm"},
@@ -61,7 +61,7 @@ TEST(CliOptions, StudyConfigurationErrorsNameTheFileAndKeyBeforeAnyWork) {
     return j;
   };
   const std::vector<std::pair<nlohmann::json, std::string>> cases = {
-      {with({{"training", {{"amp", "fp16"}}}}), "training.amp: 'fp16' is not one of off or bf16"},
+      {with({{"training", {{"amp", "fp16"}}}}), "training.amp: 'fp16' is not one of off, bf16 or auto"},
       {with({{"training", {{"batch", 16.7}}}}), "training.batch: expected a whole number, found 16.7"},
       {with({{"training", {{"epochs", 4294967297LL}}}}), "training.epochs: expected a whole number in range"},
       {with({{"training", {{"epochs", "two"}}}}), "training.epochs: expected a whole number, found \"two\""},
@@ -82,6 +82,35 @@ TEST(CliOptions, StudyConfigurationErrorsNameTheFileAndKeyBeforeAnyWork) {
     expect_one_line(r, path, path + ": " + expected);
     EXPECT_FALSE(fs::exists(out + "/scan.json")) << "the scan ran before the configuration was checked: " << path;
   }
+}
+
+}  // namespace
+}  // namespace leuko
+
+namespace leuko {
+namespace {
+
+// --amp auto resolves before the run is recorded: bf16 only on a CPU that computes it natively.
+TEST(CliOptions, AmpAutoIsResolvedFromTheCpuAndRecorded) {
+  test::TempDir tmp;
+  const std::string run = tmp.str() + "/run";
+  auto r = run_cli("train --data " + test::bundled("aria-mini") + " --preset tiny --epochs 1 --max-steps 1 --amp auto "
+                   "--cache none --quiet --out " + run);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  bool native = false;
+  while (std::getline(cpuinfo, line))
+    if (line.rfind("flags", 0) == 0) {
+      native = line.find(" avx512_bf16") != std::string::npos || line.find(" amx_bf16") != std::string::npos;
+      break;
+    }
+  auto config = nlohmann::json::parse(std::ifstream(run + "/config.json"));
+  EXPECT_EQ(config["config"]["amp"], native ? "bf16" : "off");
+  // Resuming with the same words is the same run.
+  auto again = run_cli("train --data " + test::bundled("aria-mini") + " --preset tiny --epochs 2 --max-steps 1 --amp auto "
+                       "--cache none --quiet --resume --out " + run);
+  EXPECT_EQ(again.code, 0) << again.err;
 }
 
 }  // namespace

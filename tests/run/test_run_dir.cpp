@@ -133,7 +133,7 @@ TEST(RunDir, EveryMalformedConfigIsOneErrorNamingTheFile) {
       {"classes not a list", [](nlohmann::json& j) { j["classes"] = 4; }, "classes: expected a list, found 4"},
       {"image size a string", [](nlohmann::json& j) { j["image_size"] = "big"; }, "image_size: expected a whole number"},
       {"epochs fractional", [](nlohmann::json& j) { j["config"]["epochs"] = 2.5; }, "config.epochs: expected a whole number"},
-      {"unknown amp", [](nlohmann::json& j) { j["config"]["amp"] = "fp8"; }, "config.amp: 'fp8' is not one of off or bf16"},
+      {"unknown amp", [](nlohmann::json& j) { j["config"]["amp"] = "fp8"; }, "config.amp: 'fp8' is not one of off, bf16 or auto"},
       {"zero std", [](nlohmann::json& j) { j["normalisation"]["std"] = {0, 0.2, 0.2}; }, "normalisation.std: every channel"},
       {"one class", [](nlohmann::json& j) { j["classes"] = {"Benign"}; }, "classes: a classifier needs at least two"},
       {"training wrong type", [](nlohmann::json& j) { j["training"]["seconds"] = "long"; }, "training.seconds: expected a number"},
