@@ -17,6 +17,7 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
     std::vector<std::string> models;
     std::optional<int> epochs;
     std::optional<uint64_t> seed;
+    std::vector<std::string> ood;
     int threads = 0;
     std::optional<Device> device;
     std::optional<Amp> amp;
@@ -36,6 +37,7 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
   add_choice(cmd, "--device", o->device, "where to train and evaluate (default: the configuration's)");
   add_choice(cmd, "--amp", o->amp, "bfloat16 autocast (default: the configuration's)");
   cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)");
+  cmd->add_option("--ood", o->ood, "images the models never saw: the trust section measures how well each score spots them");
   cmd->add_option("--seed", o->seed, "seed of the split and of every training (default: the configuration's)");
   cmd->add_option("--cache", o->cache, "preprocessing cache folder, or none (default ~/.cache/leukoscope)");
   cmd->add_flag("--quiet", o->quiet, "no training progress bar");
@@ -59,6 +61,10 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
     }
     if (o->epochs && *o->epochs < 1) throw UserError("--epochs: must be at least 1");
     if (o->epochs) c.training["epochs"] = *o->epochs;
+    if (!o->ood.empty()) {
+      c.evaluation.trust = true;
+      c.evaluation.ood = o->ood;
+    }
     if (o->seed) {
       c.seed = *o->seed;
       c.training["seed"] = *o->seed;

@@ -320,6 +320,16 @@ Document build_document(const json& results, const PlotSet& plots) {
                                 "is above 0.9 an inset magnifies the top-left corner, where the curves crowd together."));
   s.push_back(robustness_section(results, plots));
   s.push_back(calibration_section(results));
+  if (!trust_table(results).rows.empty()) {
+    Section section{ids::kTrust, "Knowing when not to trust a prediction", {}};
+    add_table(section, trust_table(results));
+    Table ood = ood_table(results);
+    if (!ood.rows.empty()) {
+      section.blocks.emplace_back(Subheading{"Images the models never saw"});
+      add_table(section, std::move(ood));
+    }
+    s.push_back(std::move(section));
+  }
   if (any_patient_level(results)) {
     Section section{ids::kPatientLevel, "Patient-level results", {}};
     add_table(section, patient_level_table(results));

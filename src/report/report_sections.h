@@ -21,6 +21,7 @@ inline const char* const kConfusion = "confusion-matrices";
 inline const char* const kRoc = "roc-curves";
 inline const char* const kRobustness = "robustness";
 inline const char* const kCalibration = "calibration";
+inline const char* const kTrust = "knowing-when-not-to-trust";  // only when a model has eval.trust
 inline const char* const kPatientLevel = "patient-level-results";  // only when a model has patient_level
 inline const char* const kAblation = "distortion-handling-ablation";  // only when results.ablation exists
 inline const char* const kReproducibility = "reproducibility";

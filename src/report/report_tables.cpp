@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 
 #include "report/json_fields.h"
@@ -406,6 +407,61 @@ Table calibration_table(const json& results) {
       "Expected calibration error (lower is better): the gap between confidence and accuracy, averaged over "
       "confidence bins. Temperature scaling divides the logits by one number fitted on held-out data; T < 1 "
       "means the model was under-confident, T > 1 over-confident.";
+  return table;
+}
+
+Table trust_table(const json& results) {
+  Table table;
+  table.header = {"model", "error target", "accepted", "error among accepted", "AURC", "flagged for review"};
+  const json& models = models_of(results);
+  for (size_t i = 0; i < models.size(); ++i) {
+    const json* eval = eval_of(models[i]);
+    const json* trust = eval ? object_field(*eval, "trust") : nullptr;
+    if (!trust) continue;
+    const bool feasible = bool_field(*trust, "feasible").value_or(false);
+    auto percent = [](std::optional<double> v) { return v ? format_metric(100 * *v) + " %" : std::string(kNone); };
+    table.rows.push_back(Row{{model_cell(models[i], i), number_cell(percent(number_field(*trust, "max_error"))),
+                              number_cell(feasible ? percent(number_field(*trust, "coverage")) : "none (no threshold meets it)"),
+                              number_cell(feasible ? percent(number_field(*trust, "error")) : kNone),
+                              metric_cell(number_field(*trust, "aurc")),
+                              number_cell(percent(number_field(*trust, "flagged_share")))}});
+  }
+  table.caption =
+      "A cell is accepted when its calibrated confidence reaches the threshold chosen on the validation split for the "
+      "error target (selective classification); it is flagged for review when it is not accepted or when its features "
+      "are farther from the training classes than 95 % of validation cells'. AURC: area under the risk-coverage curve of "
+      "the confidence (lower is better).";
+  return table;
+}
+
+Table ood_table(const json& results) {
+  Table table;
+  table.header = {"model", "out-of-distribution images", "set aside", "AUROC confidence", "AUROC margin", "AUROC energy",
+                  "AUROC distance", "FPR@95 % TPR distance"};
+  const json& models = models_of(results);
+  for (size_t i = 0; i < models.size(); ++i) {
+    const json* eval = eval_of(models[i]);
+    const json* trust = eval ? object_field(*eval, "trust") : nullptr;
+    const json* ood = trust ? array_field(*trust, "ood") : nullptr;
+    if (!ood || ood->empty()) continue;
+    std::map<std::string, const json*> by_score;
+    for (const auto& o : *ood)
+      if (auto score = text_field(o, "score")) by_score[*score] = &o;
+    auto auroc = [&](const char* score) {
+      return metric_cell(by_score.count(score) ? number_field(*by_score[score], "auroc") : std::nullopt);
+    };
+    auto n = number_field(*trust, "ood_images");
+    auto share = number_field(*trust, "ood_flagged_share");
+    table.rows.push_back(Row{{model_cell(models[i], i), number_cell(n ? format_thousands(std::llround(*n)) : kNone),
+                              number_cell(share ? format_metric(100 * *share) + " %" : std::string(kNone)),
+                              auroc("confidence"), auroc("margin"), auroc("energy"), auroc("distance"),
+                              metric_cell(by_score.count("distance") ? number_field(*by_score["distance"], "fpr_at_95_tpr")
+                                                                    : std::nullopt)}});
+  }
+  table.caption =
+      "How well each score tells images the model never saw from its own test images: AUROC 1 separates them "
+      "perfectly, 0.5 not at all, below 0.5 ranks the unseen images as more trustworthy. Set aside: the share of "
+      "unseen images the review rule flags.";
   return table;
 }
 

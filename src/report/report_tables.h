@@ -35,6 +35,11 @@ Table robustness_table(const json& results);
 // ECE before and after temperature scaling.
 Table calibration_table(const json& results);
 
+// The review rule of `predict` on each model's test split, and how well each trust score tells
+// images the model never saw from its own (evaluate --trust / --ood).
+Table trust_table(const json& results);
+Table ood_table(const json& results);
+
 // Metrics after aggregating cells to patients (mean probability per patient).
 Table patient_level_table(const json& results);
 

@@ -110,13 +110,17 @@ StudyConfig study_config_from_json(const nlohmann::json& json, const std::string
     for (const char* name : {"simple-cnn", "resnet50", "vit-hybrid"}) c.models.push_back({name, "small"});
   }
   if (auto e = j.optional_object("evaluation")) {
-    e->require_known_keys({"split", "distortions", "tta", "patients", "bootstrap"});
+    e->require_known_keys({"split", "distortions", "tta", "patients", "bootstrap", "trust", "ood"});
     c.evaluation.split = e->choice_or("split", c.evaluation.split);
     c.evaluation.distortions = e->get_or("distortions", c.evaluation.distortions);
     c.evaluation.tta = e->get_or("tta", c.evaluation.tta);
     c.evaluation.patients = e->get_or("patients", c.evaluation.patients);
     c.evaluation.bootstrap = e->get_or("bootstrap", c.evaluation.bootstrap);
     if (c.evaluation.bootstrap < 1) throw UserError(e->where("bootstrap") + ": must be at least 1");
+    c.evaluation.trust = e->get_or("trust", c.evaluation.trust);
+    c.evaluation.ood = e->get_or("ood", c.evaluation.ood);
+    for (const auto& path : c.evaluation.ood)
+      if (!fs::exists(path)) throw UserError(e->where("ood") + ": " + path + ": no such file or folder");
   }
   if (auto a = j.optional_object("ablation")) {
     a->require_known_keys(with(training_keys(), {"enabled", "model", "preset", "strategies", "denoise", "distortion_p"}));
@@ -170,7 +174,8 @@ nlohmann::json StudyConfig::to_json() const {
                       {"models", models_json},
                       {"evaluation", {{"split", choice_name(evaluation.split)}, {"distortions", evaluation.distortions},
                                       {"tta", evaluation.tta}, {"patients", evaluation.patients},
-                                      {"bootstrap", evaluation.bootstrap}}}};
+                                      {"bootstrap", evaluation.bootstrap}, {"trust", evaluation.trust},
+                                      {"ood", evaluation.ood}}}};
   if (ablation.enabled) {
     nlohmann::json a = ablation.overrides;
     a.update({{"enabled", true}, {"model", ablation.model}, {"preset", ablation.preset},

@@ -28,6 +28,8 @@ struct StudyEvaluation {
   bool tta = false;
   bool patients = true;  // per-patient view whenever the data has patient ids
   int bootstrap = 1000;
+  bool trust = false;            // the review rule of `predict` measured on the test split
+  std::vector<std::string> ood;  // images the models never saw: how well each trust score spots them
 };
 
 // The distortion-handling ablation (issue #6): one model retrained per strategy.

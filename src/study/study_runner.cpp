@@ -131,6 +131,8 @@ void evaluate_step(const Context& ctx, const std::string& run, const std::string
   e.tta = ctx.config.evaluation.tta;
   e.patients = ctx.config.evaluation.patients;
   e.bootstrap = ctx.config.evaluation.bootstrap;
+  e.trust = ctx.config.evaluation.trust;
+  e.ood = ctx.config.evaluation.ood;
   e.scoring.threads = ctx.threads;
   const RunDir scored = RunDir::existing(run);
   e.scoring.device = scored.read_config().config.device;
@@ -142,7 +144,7 @@ void evaluate_step(const Context& ctx, const std::string& run, const std::string
                                       {"split", choice_name(ctx.config.evaluation.split)}, {"distortions", e.distortions},
                                       {"tta", e.tta}, {"patients", e.patients}, {"bootstrap", e.bootstrap},
                                       {"test_time_denoise", choice_name(test_time_denoise)},
-                                      {"split_csv", ctx.split_hash}});
+                                      {"split_csv", ctx.split_hash}, {"trust", e.trust}, {"ood", e.ood}});
   // The stamp lives with the evaluation's files (a folder that may be the run itself).
   const RunDir stamps(out);
   const EvalFiles files(out);

@@ -28,7 +28,7 @@ std::string slurp(const std::string& p) {
 const std::vector<std::string> kSections = {"Summary", "Dataset", "Preprocessing", "Models", "Main results",
                                             "Pairwise comparison", "Per-class results", "Training curves",
                                             "Confusion matrices", "ROC curves", "Robustness", "Calibration",
-                                            "Reproducibility"};
+                                            "Knowing when not to trust a prediction", "Reproducibility"};
 
 std::string tiny_config(const std::string& dir, bool ablation) {
   nlohmann::json c = {
@@ -39,7 +39,7 @@ std::string tiny_config(const std::string& dir, bool ablation) {
       {"training", {{"epochs", 1}, {"batch", 16}, {"max_steps_per_epoch", 2}, {"amp", "off"}, {"seed", 42}}},
       {"models", {{{"model", "simple-cnn"}, {"preset", "tiny"}}, {{"model", "resnet50"}, {"preset", "tiny"}},
                   {{"model", "vit-hybrid"}, {"preset", "tiny"}}}},
-      {"evaluation", {{"distortions", true}, {"bootstrap", 50}}}};
+      {"evaluation", {{"distortions", true}, {"bootstrap", 50}, {"trust", true}, {"ood", {test::bundled("cnmc-mini")}}}}};
   if (ablation)
     c["ablation"] = {{"model", "simple-cnn"}, {"preset", "tiny"}, {"denoise", "median"}, {"distortion_p", 0.5}};
   std::string path = dir + "/tiny.json";
@@ -60,6 +60,8 @@ void expect_results_match_runs(const std::string& out) {
     EXPECT_EQ(m["eval"]["ci95"], eval["ci95"]) << m["name"];
     EXPECT_EQ(m["eval"]["confusion_matrix"], eval["confusion_matrix"]) << m["name"];
     EXPECT_EQ(m["eval"]["robustness"], eval["robustness"]) << m["name"];
+    EXPECT_EQ(m["eval"]["trust"], eval["trust"]) << m["name"];
+    EXPECT_EQ(eval["trust"]["ood"].size(), 4u) << m["name"];
     EXPECT_FALSE(m["curves"].empty()) << m["name"];
     EXPECT_EQ(m["roc"].size(), 4u) << m["name"];
   }
