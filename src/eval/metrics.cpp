@@ -1,6 +1,8 @@
 #include "eval/metrics.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -22,13 +24,17 @@ std::vector<int> argmax_rows(const std::vector<float>& probs, int k) {
 }
 
 double binary_auroc(const std::vector<float>& scores, const std::vector<bool>& positive) {
+  // A NaN score (a model whose weights diverged) ranks lowest and ties with other NaNs: NaN
+  // compares false with everything, which would break the sort's ordering and stop the tie loop
+  // from ever advancing.
+  auto key = [&](size_t i) { return std::isnan(scores[i]) ? -std::numeric_limits<float>::infinity() : scores[i]; };
   std::vector<size_t> order(scores.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] < scores[b]; });
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key(a) < key(b); });
   double rank_sum = 0, n_pos = 0;
   for (size_t i = 0; i < order.size();) {
-    size_t j = i;
-    while (j < order.size() && scores[order[j]] == scores[order[i]]) ++j;
+    size_t j = i + 1;
+    while (j < order.size() && key(order[j]) == key(order[i])) ++j;
     double mid_rank = (static_cast<double>(i) + static_cast<double>(j) + 1.0) / 2.0;  // 1-based average rank
     for (size_t t = i; t < j; ++t)
       if (positive[order[t]]) {

@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -92,6 +93,12 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
     EpochTotals train = train_one_epoch(s, epoch, progress);
 
     Predictions val = predict(*s.model, *s.val_loader, s.device, c.amp == Amp::Bf16);
+    // The last step of the epoch can leave the weights non-finite with a finite loss: stop here,
+    // before a NaN model is saved as the best one.
+    if (std::any_of(val.logits.begin(), val.logits.end(), [](float v) { return !std::isfinite(v); }))
+      throw UserError("epoch " + std::to_string(epoch + 1) + ": the weights are no longer finite after the last step " +
+                      "(validation logits are NaN or infinite); stopped (lower --lr?). The last good checkpoint is " +
+                      s.run.last_checkpoint_path());
     Metrics m = compute_metrics(val.labels, val.probs, classes);
     const bool improved = m.f1_macro > s.state.best_f1;
     if (improved) {

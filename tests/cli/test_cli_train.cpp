@@ -2,6 +2,7 @@
 // models' tiny presets, resume after a kill, reproducibility, and the NaN guard.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +121,22 @@ TEST(CliTrain, DivergingLossStopsWithEpochAndStepAndKeepsTheCheckpoint) {
   EXPECT_NE(r.err.find("step"), std::string::npos) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_TRUE(fs::exists(run + "/config.json"));
+}
+
+// A step at an absurd rate leaves the weights non-finite with a finite loss: validation used to
+// spin forever on the NaN scores; now the run stops with one line, and no NaN epoch is kept.
+TEST(CliTrain, WeightsThatBecomeNonFiniteOnTheLastStepStopTheRun) {
+  test::TempDir tmp;
+  const std::string run = tmp.str() + "/run";
+  auto r = run_cli("timeout 120 " + std::string(LEUKO_BINARY) + " train --data " + test::bundled("aria-mini") +
+                   " --preset tiny --epochs 2 --max-steps 1 --optimizer sgd --lr 1e6 --warmup-epochs 0 --cache none --quiet --out " + run,
+                   /*raw=*/true);
+  EXPECT_EQ(r.code, 1) << r.err;  // 124 would be the timeout: the old hang
+  EXPECT_EQ(r.err.rfind("error: epoch ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("the weights are no longer finite"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  // The epoch that diverged is neither logged nor kept.
+  for (const auto& line : read_log(run)) EXPECT_TRUE(std::isfinite(line["val_loss"].get<double>())) << line.dump();
 }
 
 }  // namespace

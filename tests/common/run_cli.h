@@ -15,10 +15,12 @@ struct CommandResult {
   std::string out, err;
 };
 
-inline CommandResult run_cli(const std::string& args) {
+// `raw`: `args` is the whole command line (e.g. wrapped in `timeout`), not leukoscope's arguments.
+inline CommandResult run_cli(const std::string& args, bool raw = false) {
   TempDir tmp;
   std::string out = tmp.str() + "/out", err = tmp.str() + "/err";
-  int status = std::system((std::string(LEUKO_BINARY) + " " + args + " >" + out + " 2>" + err).c_str());
+  const std::string command = raw ? args : std::string(LEUKO_BINARY) + " " + args;
+  int status = std::system((command + " >" + out + " 2>" + err).c_str());
   auto slurp = [](const std::string& p) {
     std::ifstream in(p);
     std::stringstream ss;

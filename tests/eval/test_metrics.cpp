@@ -2,6 +2,8 @@
 // class never predicted and a class with no samples.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include <cmath>
 
 #include "eval/metrics.h"
@@ -67,6 +69,10 @@ TEST(Metrics, AurocByHandWithTies) {
   // 0.6=0.6 (0.5), 0.4>0.3 (1) -> 4.5 / 6
   EXPECT_DOUBLE_EQ(binary_auroc({0.9f, 0.6f, 0.4f, 0.6f, 0.3f}, {true, true, true, false, false}), 4.5 / 6);
   EXPECT_DOUBLE_EQ(binary_auroc({0.1f, 0.2f}, {true, true}), 0.5);
+  // NaN scores (a diverged model) rank lowest, tie with each other, and end: no hang.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_DOUBLE_EQ(binary_auroc({nan, 0.7f, nan, 0.2f}, {false, true, true, false}), 2.5 / 4);
+  EXPECT_DOUBLE_EQ(binary_auroc({nan, nan}, {true, false}), 0.5);
   // Perfect separation through compute_metrics
   Metrics m = compute_metrics({0, 0, 1, 1}, {0.9f, 0.1f, 0.8f, 0.2f, 0.3f, 0.7f, 0.4f, 0.6f}, 2);
   EXPECT_DOUBLE_EQ(m.auroc_macro, 1.0);
