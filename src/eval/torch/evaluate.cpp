@@ -134,10 +134,7 @@ EvalReport evaluate_run(const EvaluateOptions& o) {
   if (o.bootstrap < 1) throw UserError("--bootstrap: must be at least 1");
   if (o.scoring.batch < 1) throw UserError("--batch: must be at least 1");
   ScoringSession session = open_for_scoring(o.run, o.scoring);
-  const RunDir& run = session.run;
-  const int threads = session.threads;
-  const torch::Device device = session.device;
-  TrainedModel& t = session.trained;
+  auto& [run, threads, device, t] = session;
   const int k = static_cast<int>(t.record.classes.size());
 
   RunSamples set = images_to_score(run, t, o, threads);

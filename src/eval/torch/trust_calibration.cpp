@@ -78,10 +78,7 @@ FeatureDensity read_feature_density(const RunDir& run) {
 TrustRecord calibrate_run(const CalibrateOptions& o) {
   if (!(o.max_error > 0 && o.max_error < 1)) throw UserError("--max-error: must be within (0, 1)");
   ScoringSession session = open_for_scoring(o.run, o.scoring);
-  const RunDir& run = session.run;
-  const int threads = session.threads;
-  const torch::Device device = session.device;
-  TrainedModel& t = session.trained;
+  auto& [run, threads, device, t] = session;
   const int k = static_cast<int>(t.record.classes.size());
   const LoaderOptions lo = scoring_loader_options(t, o.scoring);
 
