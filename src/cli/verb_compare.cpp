@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "common/json_text.h"
 #include "common/atomic_file.h"
 #include "study/collect_results.h"
 #include "report/render_report.h"
@@ -26,7 +27,7 @@ void add_compare_verb(CLI::App& app, const std::string* command_line) {
     co.command = command_line ? *command_line : "leukoscope compare";
     nlohmann::json results = collect_results(o->runs, co);
     std::filesystem::create_directories(o->out);
-    write_file_atomically(o->out + "/results.json", results.dump(2) + "\n");
+    write_file_atomically(o->out + "/results.json", json_text(results, 2) + "\n");
     render_report(results, o->out);
     std::cout << "report: " << o->out << "/report.html, " << o->out << "/report.md, " << o->out << "/results.json\n";
     for (const auto& f : results["findings"]) std::cout << "- " << f.get<std::string>() << "\n";

@@ -7,6 +7,7 @@
 
 #include "cli/choice_option.h"
 #include "common/error.h"
+#include "common/json_text.h"
 #include "common/parallel.h"
 #include "common/paths.h"
 #include "data/bundled.h"
@@ -35,7 +36,7 @@ static void add_scan(CLI::App& data) {
     Dataset ds = open_dataset(dir, opt->format);
     validate_samples(ds, opt->threads > 0 ? opt->threads : default_thread_count());
     ScanSummary summary = summarise(ds);
-    if (opt->json) std::cout << scan_to_json(ds, summary).dump(2) << "\n";
+    if (opt->json) std::cout << json_text(scan_to_json(ds, summary), 2) << "\n";
     else std::cout << scan_to_text(ds, summary);
   });
 }
@@ -56,7 +57,7 @@ static void add_verify(CLI::App& data) {
     std::string dir = opt->dir.empty() ? bundled_cnmc_dir() : opt->dir;
     std::string manifest = opt->manifest.empty() ? bundled_cnmc_manifest() : opt->manifest;
     VerifyReport r = verify_against_manifest(dir, manifest, opt->threads > 0 ? opt->threads : default_thread_count());
-    if (opt->json) std::cout << verify_to_json(r).dump(2) << "\n";
+    if (opt->json) std::cout << json_text(verify_to_json(r), 2) << "\n";
     else std::cout << verify_to_text(r);
     if (!r.all_ok())
       throw UserError(dir + ": does not match the manifest (" + std::to_string(r.mismatched.size()) + " mismatched, " +
@@ -94,17 +95,21 @@ static void add_split(CLI::App& data) {
     opt->split.threads = opt->threads > 0 ? opt->threads : default_thread_count();
     std::string dir = opt->dir.empty() ? bundled_aria_dir() : opt->dir;
     Dataset ds = open_dataset(dir, opt->format);
-    size_t bad = validate_samples(ds, opt->split.threads);
+    validate_samples(ds, opt->split.threads);
+    // Everything left out, by the layout reader (missing, conflicting, loops) or the decoder.
+    const size_t bad = ds.skipped.size();
     SplitResult r = make_split(ds, opt->split);
     write_split_csv(opt->split_file, r.dataset);
     if (opt->json) {
       auto j = split_summary_json(r);
       j["skipped"] = bad;
+      j["notes"] = ds.notes;
       j["split_file"] = opt->split_file;
-      std::cout << j.dump(2) << "\n";
+      std::cout << json_text(j, 2) << "\n";
     } else {
       std::cout << split_summary_text(r);
-      if (bad) std::cout << "skipped unreadable files: " << bad << " (see `leukoscope data scan`)\n";
+      if (bad) std::cout << "skipped files: " << bad << " (`leukoscope data scan` lists them with the reasons)\n";
+      for (const auto& note : ds.notes) std::cout << "note: " << note << "\n";
       std::cout << "wrote " << opt->split_file << "\n";
     }
   });

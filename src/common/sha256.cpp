@@ -2,11 +2,12 @@
 
 #include <openssl/evp.h>
 
-#include <cstdio>
-#include <memory>
+#include <cerrno>
+#include <unistd.h>
 #include <vector>
 
 #include "common/error.h"
+#include "common/regular_file.h"
 
 namespace leuko {
 namespace {
@@ -33,13 +34,23 @@ struct DigestContext {
 }  // namespace
 
 std::string sha256_file(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw UserError(path + ": cannot open for hashing");
+  std::string problem;
+  int fd = open_regular_file(path, problem);
+  if (fd < 0) throw UserError(path + ": cannot hash: " + problem);
   DigestContext digest;
   std::vector<unsigned char> buffer(1 << 20);
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), f.get())) > 0) digest.update(buffer.data(), n);
-  if (std::ferror(f.get())) throw UserError(path + ": read error while hashing");
+  bool failed = false;
+  for (;;) {
+    ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      failed = n < 0;
+      break;
+    }
+    digest.update(buffer.data(), static_cast<size_t>(n));
+  }
+  ::close(fd);
+  if (failed) throw UserError(path + ": read error while hashing");
   return digest.hex();
 }
 

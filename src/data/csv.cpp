@@ -5,6 +5,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/regular_file.h"
 
 namespace leuko {
 
@@ -21,6 +22,7 @@ int CsvTable::column(const std::string& name) const {
 }
 
 CsvTable read_csv(const std::string& path, char delimiter) {
+  if (std::string problem = regular_file_problem(path); !problem.empty()) throw UserError(path + ": " + problem);
   std::string text = read_file_to_string(path);
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
       static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF)
@@ -98,6 +100,13 @@ std::string csv_escape(const std::string& field) {
     out += c;
   }
   return out + "\"";
+}
+
+std::string trim_space(const std::string& field) {
+  const char* space = " \t\r\n\v\f";
+  size_t first = field.find_first_not_of(space);
+  if (first == std::string::npos) return {};
+  return field.substr(first, field.find_last_not_of(space) - first + 1);
 }
 
 }  // namespace leuko

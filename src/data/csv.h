@@ -18,9 +18,14 @@ struct CsvTable {
 };
 
 // Reads a CSV (delimiter ',') or TSV (delimiter '\t') file with a header row. Throws UserError
-// naming the file and line for unreadable files, unterminated quotes and ragged rows.
+// naming the file and line for unreadable files, unterminated quotes and ragged rows, and for a
+// path that is not an ordinary file (a FIFO would be read forever).
 CsvTable read_csv(const std::string& path, char delimiter = ',');
 
 std::string csv_escape(const std::string& field);
+
+// `field` without surrounding spaces, tabs and line breaks: hand-written CSVs carry them
+// ("a.png, Benign"), and "Benign " must not become a class of its own.
+std::string trim_space(const std::string& field);
 
 }  // namespace leuko

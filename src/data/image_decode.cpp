@@ -1,29 +1,22 @@
 #include "data/image_decode.h"
 
 #include <algorithm>
-#include <cstring>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <new>
 
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "common/regular_file.h"
+#include "data/image_header.h"
+
 namespace leuko {
 namespace {
-
-enum class Format { kUnknown, kBmp, kPng, kJpeg, kTiff };
-
-Format sniff(const std::vector<uint8_t>& b) {
-  auto starts = [&](std::initializer_list<uint8_t> magic) {
-    return b.size() >= magic.size() && std::equal(magic.begin(), magic.end(), b.begin());
-  };
-  if (starts({'B', 'M'})) return Format::kBmp;
-  if (starts({0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A})) return Format::kPng;
-  if (starts({0xFF, 0xD8, 0xFF})) return Format::kJpeg;
-  if (starts({'I', 'I', 42, 0}) || starts({'M', 'M', 0, 42})) return Format::kTiff;
-  return Format::kUnknown;
-}
 
 uint32_t le32(const std::vector<uint8_t>& b, size_t at) {
   return b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (uint32_t(b[at + 3]) << 24);
@@ -65,22 +58,41 @@ std::string check_jpeg(const std::vector<uint8_t>& b) {
   return "truncated JPEG (no end-of-image marker)";
 }
 
-const char* format_name(Format f) {
-  switch (f) {
-    case Format::kBmp: return "BMP";
-    case Format::kPng: return "PNG";
-    case Format::kJpeg: return "JPEG";
-    case Format::kTiff: return "TIFF";
-    default: return "image";
-  }
+std::atomic<uint64_t> g_max_image_pixels{kDefaultMaxImagePixels};
+
+std::string megapixels(uint64_t pixels) {
+  double mp = static_cast<double>(pixels) / 1e6;
+  char text[32];
+  std::snprintf(text, sizeof text, mp >= 10 ? "%.0f" : "%.2g", mp);
+  return text;
 }
 
-cv::Mat to_rgb8(const cv::Mat& raw) {
+std::string over_limit(uint64_t width, uint64_t height) {
+  return "image is " + std::to_string(width) + "x" + std::to_string(height) + " = " + megapixels(width * height) +
+         " MP, over the " + megapixels(max_image_pixels()) + " MP limit";
+}
+
+// `significant_bits`: the depth a PNG declares for its samples (sBIT), 0 when unknown.
+cv::Mat to_rgb8(const cv::Mat& raw, int significant_bits, std::string& note) {
   cv::Mat m8;
   switch (raw.depth()) {
     case CV_8U: m8 = raw; break;
     case CV_8S: raw.convertTo(m8, CV_8U, 1.0, 128.0); break;
-    case CV_16U: raw.convertTo(m8, CV_8U, 255.0 / 65535.0); break;
+    case CV_16U: {
+      double full = 65535.0;
+      if (significant_bits > 0 && significant_bits < 16) {
+        full = std::ldexp(1.0, significant_bits) - 1.0;
+      } else if (significant_bits == 0) {
+        double lo, hi;
+        cv::minMaxLoc(raw.reshape(1), &lo, &hi);
+        if (hi > 0 && hi <= kTwelveBitMax) {
+          full = kTwelveBitMax;
+          note = "16-bit image with every value <= 4095: read as 12-bit data (scaled x16)";
+        }
+      }
+      raw.convertTo(m8, CV_8U, 255.0 / full);
+      break;
+    }
     case CV_16S: raw.convertTo(m8, CV_8U, 255.0 / 65535.0, 128.0); break;
     case CV_32F:
     case CV_64F: {
@@ -122,45 +134,72 @@ bool has_image_extension(const std::string& path) {
   return std::any_of(std::begin(known), std::end(known), [&](const char* k) { return ext == k; });
 }
 
-DecodedImage decode_image_bytes(const std::vector<uint8_t>& bytes) {
+void set_max_image_pixels(uint64_t pixels) { g_max_image_pixels = pixels; }
+uint64_t max_image_pixels() { return g_max_image_pixels; }
+
+namespace {
+
+DecodedImage decode_checked(const std::vector<uint8_t>& bytes) {
   DecodedImage out;
   if (bytes.empty()) {
     out.error = "empty file (0 bytes)";
     return out;
   }
-  Format format = sniff(bytes);
-  if (format == Format::kUnknown) {
+  ImageFormat format = sniff_image_format(bytes);
+  if (format == ImageFormat::kUnknown) {
     out.error = "not an image (unrecognised content)";
     return out;
   }
-  if (format == Format::kBmp) out.error = check_bmp(bytes);
-  if (format == Format::kJpeg) out.error = check_jpeg(bytes);
+  // Before anything else reads the dimensions: a bomb must not reach a decoder.
+  DeclaredSize size = declared_size(bytes);
+  if (size.known && size.width * size.height > max_image_pixels()) {
+    out.error = over_limit(size.width, size.height);
+    return out;
+  }
+  if (format == ImageFormat::kBmp) out.error = check_bmp(bytes);
+  if (format == ImageFormat::kJpeg) out.error = check_jpeg(bytes);
   if (!out.ok()) return out;
   cv::Mat raw;
   try {
     raw = cv::imdecode(bytes, cv::IMREAD_UNCHANGED | cv::IMREAD_ANYDEPTH | cv::IMREAD_ANYCOLOR);
-  } catch (const cv::Exception& e) {
+  } catch (const cv::Exception&) {
     raw.release();
   }
   if (raw.empty() || raw.rows == 0 || raw.cols == 0) {
-    out.error = std::string("corrupt or truncated ") + format_name(format) + " data";
+    out.error = std::string("corrupt or truncated ") + image_format_name(format) + " data";
     return out;
   }
-  out.rgb = to_rgb8(raw);
+  // A header this file's parser missed (a TIFF whose first directory is not the image) is
+  // caught here, after decoding but before the conversions copy it.
+  if (raw.total() > max_image_pixels()) {
+    out.error = over_limit(static_cast<uint64_t>(raw.cols), static_cast<uint64_t>(raw.rows));
+    return out;
+  }
+  out.rgb = to_rgb8(raw, png_significant_bits(bytes), out.note);
   if (out.rgb.empty()) out.error = "unsupported channel count " + std::to_string(raw.channels());
   return out;
 }
 
+}  // namespace
+
+DecodedImage decode_image_bytes(const std::vector<uint8_t>& bytes) {
+  // Nothing thrown by OpenCV or the allocator may escape: callers run this on worker threads,
+  // where an exception ends the process.
+  try {
+    return decode_checked(bytes);
+  } catch (const cv::Exception& e) {
+    return {cv::Mat(), std::string("cannot decode (OpenCV: ") + e.err + ")", {}};
+  } catch (const std::bad_alloc&) {
+    return {cv::Mat(), "not enough memory to decode", {}};
+  } catch (const std::exception& e) {
+    return {cv::Mat(), std::string("cannot decode (") + e.what() + ")", {}};
+  }
+}
+
 DecodedImage decode_image_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return {cv::Mat(), "cannot open file"};
-  std::streamsize size = in.tellg();
-  if (size < 0) return {cv::Mat(), "cannot read file"};
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  in.seekg(0);
-  if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size))
-    return {cv::Mat(), "read error"};
-  return decode_image_bytes(bytes);
+  FileBytes file = read_regular_file(path);
+  if (!file.ok()) return {cv::Mat(), file.error, {}};
+  return decode_image_bytes(file.bytes);
 }
 
 }  // namespace leuko

@@ -5,26 +5,26 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/regular_file.h"
 #include "data/csv.h"
+#include "data/folder_listing.h"
 #include "data/layouts.h"
 
 namespace leuko {
 namespace fs = std::filesystem;
 
-static std::vector<fs::path> sorted_entries(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-    out.push_back(it->path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
+static std::string name_of(const std::string& path) { return fs::path(path).filename().string(); }
+
+// Every query below answers instead of throwing: a symlink loop in the tree is listed as
+// skipped (folder_listing.h), never the end of the scan.
+static bool is_folder(const fs::path& p) { return path_status(p.string()).type == PathType::kFolder; }
 
 bool is_cnmc_root(const std::string& dir) {
   fs::path training = fs::path(dir) / "training_data";
-  if (!fs::is_directory(training)) return false;
-  for (const auto& entry : sorted_entries(training))
-    if (fs::is_directory(entry) && entry.filename().string().rfind("fold_", 0) == 0) return true;
+  if (!is_folder(training)) return false;
+  std::vector<SkippedFile> ignored;
+  for (const auto& entry : list_subfolders(training.string(), ignored))
+    if (name_of(entry).rfind("fold_", 0) == 0) return true;
   return false;
 }
 
@@ -55,9 +55,9 @@ std::string cnmc_patient_from_name(const std::string& file_name) {
   return patient;
 }
 
-static void add_unlabelled(Dataset& ds, const fs::path& file, const std::string& split) {
+static void add_unlabelled(Dataset& ds, const std::string& file, const std::string& split) {
   Sample s;
-  s.path = file.string();
+  s.path = file;
   s.split = split;
   ds.samples.push_back(s);
 }
@@ -70,26 +70,29 @@ Dataset read_cnmc(const std::string& root_in) {
   ds.root = root;
   ds.classes = {"all", "hem"};
 
-  for (const auto& fold : sorted_entries(fs::path(root) / "training_data")) {
-    if (!fs::is_directory(fold)) continue;
-    std::string fold_name = fold.filename().string();
-    for (const auto& class_dir : sorted_entries(fold)) {
-      if (!fs::is_directory(class_dir)) continue;
-      std::string cls = class_dir.filename().string();
+  auto files_in = [&ds](const std::string& dir) {
+    FolderListing listing = list_files(dir, {/*recursive=*/false});
+    ds.skipped.insert(ds.skipped.end(), listing.skipped.begin(), listing.skipped.end());
+    return listing.files;
+  };
+
+  for (const auto& fold : list_subfolders((fs::path(root) / "training_data").string(), ds.skipped)) {
+    std::string fold_name = name_of(fold);
+    for (const auto& class_dir : list_subfolders(fold, ds.skipped)) {
+      std::string cls = name_of(class_dir);
       std::transform(cls.begin(), cls.end(), cls.begin(), [](unsigned char c) { return std::tolower(c); });
       int label = ds.class_index(cls);
       if (label == kUnlabelled) {
-        ds.skipped.push_back({class_dir.string(), "unknown C-NMC class folder (expected all or hem)"});
+        ds.skipped.push_back({class_dir, "unknown C-NMC class folder (expected all or hem)"});
         continue;
       }
-      for (const auto& file : sorted_entries(class_dir)) {
-        if (!fs::is_regular_file(file)) continue;
+      for (const auto& file : files_in(class_dir)) {
         Sample s;
-        s.path = file.string();
+        s.path = file;
         s.label = label;
         s.split = "train";
         s.fold = fold_name;
-        s.patient = cnmc_patient_from_name(file.filename().string());
+        s.patient = cnmc_patient_from_name(name_of(file));
         ds.samples.push_back(s);
       }
     }
@@ -98,58 +101,78 @@ Dataset read_cnmc(const std::string& root_in) {
   // Preliminary-phase test set: images renamed N.bmp; the labels CSV maps them back to the
   // original name (whose second field is the patient) and to 1 = ALL, 0 = HEM.
   fs::path validation = fs::path(root) / "validation_data";
-  if (fs::is_directory(validation)) {
-    std::map<std::string, std::pair<int, std::string>> labels;  // new name -> (label, patient)
+  if (is_folder(validation)) {
+    struct Entry {
+      int label;
+      std::string patient, where;  // where: FILE:LINE of the row
+    };
+    std::map<std::string, Entry> labels;             // new name -> label, patient
+    std::map<std::string, std::string> conflicting;  // new name -> why it is left out
+    size_t repeated = 0;
     std::string labels_csv;
-    for (const auto& entry : sorted_entries(validation)) {
-      if (entry.extension() != ".csv") continue;
-      labels_csv = entry.string();
+    for (const auto& entry : files_in(validation.string())) {
+      if (fs::path(entry).extension() != ".csv") continue;
+      labels_csv = entry;
       CsvTable table = read_csv(labels_csv);
       int c_orig = table.column("Patient_ID"), c_new = table.column("new_names"), c_label = table.column("labels");
       if (c_new < 0 || c_label < 0)
         throw UserError(labels_csv + ": expected columns Patient_ID,new_names,labels");
       for (size_t r = 0; r < table.rows.size(); ++r) {
         const auto& row = table.rows[r];
-        int label = row[c_label] == "1" ? 0 : row[c_label] == "0" ? 1 : kUnlabelled;
+        const std::string where = labels_csv + ":" + std::to_string(table.line_numbers[r]);
+        const std::string value = trim_space(row[c_label]), name = trim_space(row[c_new]);
+        int label = value == "1" ? 0 : value == "0" ? 1 : kUnlabelled;
         if (label == kUnlabelled) {
-          ds.skipped.push_back({labels_csv + ":" + std::to_string(table.line_numbers[r]),
-                                "label '" + row[c_label] + "' is neither 1 (all) nor 0 (hem)"});
+          ds.skipped.push_back({where, "label '" + row[c_label] + "' is neither 1 (all) nor 0 (hem)"});
           continue;
         }
-        labels[row[c_new]] = {label, c_orig >= 0 ? cnmc_patient_from_name(row[c_orig]) : ""};
+        Entry e{label, c_orig >= 0 ? cnmc_patient_from_name(trim_space(row[c_orig])) : "", where};
+        auto [it, fresh] = labels.insert({name, e});
+        if (fresh) continue;
+        // A repeated row must not let the last label silently win.
+        if (it->second.label == label) ++repeated;
+        else if (!conflicting.count(name))
+          conflicting[name] = "labelled " + ds.classes[static_cast<size_t>(it->second.label)] + " at " +
+                              it->second.where + " but " + ds.classes[static_cast<size_t>(label)] + " at " + where +
+                              "; left out";
       }
     }
-    for (const auto& sub : sorted_entries(validation)) {
-      if (!fs::is_directory(sub)) continue;
+    if (repeated)
+      ds.notes.push_back(labels_csv + ": " + std::to_string(repeated) +
+                         " repeated row(s) (same image, same label) counted once");
+    std::vector<SkippedFile> listed_above;  // files_in(validation) already named what leads nowhere
+    for (const auto& sub : list_subfolders(validation.string(), listed_above)) {
       std::set<std::string> seen;
-      for (const auto& file : sorted_entries(sub)) {
-        if (!fs::is_regular_file(file)) continue;
-        std::string name = file.filename().string();
+      for (const auto& file : files_in(sub)) {
+        std::string name = name_of(file);
         auto it = labels.find(name);
         if (it == labels.end()) {
-          ds.skipped.push_back({file.string(), labels_csv.empty() ? "no labels CSV in validation_data"
-                                                                  : "not listed in " + labels_csv});
+          ds.skipped.push_back({file, labels_csv.empty() ? "no labels CSV in validation_data"
+                                                         : "not listed in " + labels_csv});
           continue;
         }
         seen.insert(name);
+        if (auto why = conflicting.find(name); why != conflicting.end()) {
+          ds.skipped.push_back({file, why->second});
+          continue;
+        }
         Sample s;
-        s.path = file.string();
-        s.label = it->second.first;
-        s.patient = it->second.second;
+        s.path = file;
+        s.label = it->second.label;
+        s.patient = it->second.patient;
         s.split = "val";
         ds.samples.push_back(s);
       }
-      for (const auto& [name, lp] : labels)
-        if (!seen.count(name)) ds.skipped.push_back({(sub / name).string(), "listed in labels CSV but missing"});
+      for (const auto& [name, entry] : labels)
+        if (!seen.count(name))
+          ds.skipped.push_back({(fs::path(sub) / name).string(), "listed in labels CSV but missing"});
     }
   }
 
   fs::path testing = fs::path(root) / "testing_data";
-  if (fs::is_directory(testing))
-    for (const auto& sub : sorted_entries(testing))
-      if (fs::is_directory(sub))
-        for (const auto& file : sorted_entries(sub))
-          if (fs::is_regular_file(file)) add_unlabelled(ds, file, "test");
+  if (is_folder(testing))
+    for (const auto& sub : list_subfolders(testing.string(), ds.skipped))
+      for (const auto& file : files_in(sub)) add_unlabelled(ds, file, "test");
   return ds;
 }
 

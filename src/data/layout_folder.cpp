@@ -1,29 +1,17 @@
 #include <algorithm>
 #include <filesystem>
-#include <set>
+#include <map>
 
 #include "common/error.h"
-#include "data/csv.h"
+#include "data/folder_listing.h"
 #include "data/layouts.h"
 
 namespace leuko {
 namespace fs = std::filesystem;
 
-static bool hidden(const fs::path& p) {
-  std::string name = p.filename().string();
-  return !name.empty() && name[0] == '.';
-}
+namespace {
 
-static std::vector<fs::path> subdirs(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-    if (it->is_directory() && !hidden(it->path())) out.push_back(it->path());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-static std::string split_name(const std::string& dir_name) {
+std::string split_name(const std::string& dir_name) {
   std::string n = dir_name;
   std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
   if (n == "train" || n == "training") return "train";
@@ -32,106 +20,108 @@ static std::string split_name(const std::string& dir_name) {
   return {};
 }
 
-static void collect_class(Dataset& ds, const fs::path& class_dir, int label, const std::string& split) {
-  std::vector<fs::path> files;
+std::string name_of(const std::string& path) { return fs::path(path).filename().string(); }
+
+fs::path canonical_or_self(const std::string& path) {
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(class_dir, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file()) files.push_back(it->path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) {
-    Sample s;
-    s.path = f.string();
-    s.label = label;
-    s.split = split;
-    ds.samples.push_back(s);
-  }
+  fs::path p = fs::canonical(path, ec);
+  return ec ? fs::path(path).lexically_normal() : p;
 }
 
-Dataset read_image_folder(const std::string& root_in) {
-  fs::path root(root_in);
-  if (!fs::is_directory(root)) throw UserError(root_in + ": not a directory");
-  // A download often wraps the class folders in one more folder (aria-all/Original/<class>).
-  for (int depth = 0; depth < 3; ++depth) {
-    auto dirs = subdirs(root);
-    if (dirs.size() != 1) break;
-    root = dirs[0];
-  }
+// `inner` is `outer` or lies below it.
+bool is_within(const fs::path& inner, const fs::path& outer) {
+  auto [o, i] = std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  return o == outer.end();
+}
+
+struct ClassFolder {
+  std::string split, path, name;
+  FolderListing listing;
+};
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", '" : "'") + names[i] + "'";
+  return out;
+}
+
+// At least two classes are needed to train anything; say which folders were found and why they
+// do not make two classes, so a wrapper folder or an empty class is obvious from the message.
+void require_two_classes(const std::string& root, const std::vector<std::string>& classes,
+                         const std::vector<std::string>& empty, const std::vector<ClassFolder>& folders) {
+  if (classes.size() >= 2) return;
+  if (folders.empty()) throw UserError(root + ": no class folders found (expected ROOT/<class>/<images>)");
+  std::string empties = empty.empty() ? "" : "; empty: " + quoted_list(empty);
+  if (classes.empty()) throw UserError(root + ": no class folder holds any file" + empties);
+  std::string message = root + ": only one class folder found ('" + classes[0] + "')" + empties +
+                        "; at least two are needed (ROOT/<class>/<images>)";
+  // A download that wraps the class folders in one more folder (aria-all/Original/<class>)
+  // looks exactly like one class with subfolders (Benign/day1, Benign/day2): the user decides.
+  std::vector<SkippedFile> ignored;
+  for (const auto& f : folders)
+    if (f.name == classes[0] && list_subfolders(f.path, ignored).size() >= 2)
+      message += "; if '" + classes[0] + "' holds the class folders, give " + f.path;
+  throw UserError(message);
+}
+
+}  // namespace
+
+Dataset read_image_folder(const std::string& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) throw UserError(root + ": not a directory");
   Dataset ds;
   ds.layout = "folder";
-  ds.root = root.string();
-  auto top = subdirs(root);
-  bool split_layout = !top.empty() && std::all_of(top.begin(), top.end(), [](const fs::path& p) {
-    return !split_name(p.filename().string()).empty();
+  ds.root = root;
+  // A class is a folder directly under the root (or under ROOT/{train,val,test}); its images
+  // are found at any depth beneath it, so Benign/day1 and Benign/day2 are both Benign.
+  auto top = list_subfolders(root, ds.skipped);
+  bool split_layout = !top.empty() && std::all_of(top.begin(), top.end(), [](const std::string& p) {
+    return !split_name(name_of(p)).empty();
   });
-  std::vector<std::pair<std::string, fs::path>> split_dirs;
+  std::vector<std::pair<std::string, std::string>> split_dirs;
   if (split_layout)
-    for (const auto& d : top) split_dirs.push_back({split_name(d.filename().string()), d});
+    for (const auto& d : top) split_dirs.push_back({split_name(name_of(d)), d});
   else
     split_dirs.push_back({"all", root});
 
-  std::set<std::string> class_names;
+  const fs::path canonical_root = canonical_or_self(root);
+  std::map<fs::path, std::string> seen;  // canonical class folder -> as listed
+  std::vector<ClassFolder> folders;
   for (const auto& [split, dir] : split_dirs)
-    for (const auto& c : subdirs(dir)) class_names.insert(c.filename().string());
-  ds.classes.assign(class_names.begin(), class_names.end());
-  if (ds.classes.empty()) throw UserError(root_in + ": no class folders found (expected ROOT/<class>/<images>)");
-  for (const auto& [split, dir] : split_dirs)
-    for (const auto& c : subdirs(dir)) collect_class(ds, c, ds.class_index(c.filename().string()), split);
-  return ds;
-}
-
-Dataset read_csv_manifest(const std::string& csv_path) {
-  CsvTable table = read_csv(csv_path);
-  int c_path = table.column("path"), c_label = table.column("label");
-  if (c_path < 0 || c_label < 0) throw UserError(csv_path + ": a dataset CSV needs columns path,label");
-  int c_patient = table.column("patient"), c_group = table.column("group"), c_split = table.column("split");
-  Dataset ds;
-  ds.layout = "csv";
-  ds.root = fs::path(csv_path).parent_path().string();
-  std::set<std::string> names;
-  for (const auto& row : table.rows)
-    if (!row[c_label].empty()) names.insert(row[c_label]);
-  ds.classes.assign(names.begin(), names.end());
-  for (size_t r = 0; r < table.rows.size(); ++r) {
-    const auto& row = table.rows[r];
-    Sample s;
-    fs::path p(row[c_path]);
-    s.path = p.is_absolute() ? p.string() : (fs::path(ds.root) / p).string();
-    s.label = row[c_label].empty() ? kUnlabelled : ds.class_index(row[c_label]);
-    if (c_patient >= 0) s.patient = row[c_patient];
-    if (c_group >= 0) s.group = row[c_group];
-    if (c_split >= 0) {
-      s.split = row[c_split];
-      if (s.split != "train" && s.split != "val" && s.split != "test" && s.split != "all" && !s.split.empty())
-        throw UserError(csv_path + ":" + std::to_string(table.line_numbers[r]) + ": split '" + s.split +
-                        "' is not train, val, test or all");
+    for (const auto& c : list_subfolders(dir, ds.skipped)) {
+      fs::path real = canonical_or_self(c);
+      if (is_within(canonical_root, real)) {
+        ds.skipped.push_back({c, "symlink loop (leads back to " + real.string() + ")"});
+        continue;
+      }
+      if (auto [it, fresh] = seen.insert({real, c}); !fresh) {
+        ds.skipped.push_back({c, "the same folder as " + it->second + " (a symlink); not listed twice"});
+        continue;
+      }
+      folders.push_back({split, c, name_of(c), list_files(c)});
     }
-    if (s.split.empty()) s.split = "all";
-    if (!fs::exists(s.path)) {
-      ds.skipped.push_back({s.path, "listed in " + csv_path + " but missing"});
+
+  std::map<std::string, size_t> files_per_class;
+  for (const auto& f : folders) files_per_class[f.name] += f.listing.files.size();
+  std::vector<std::string> empty;
+  for (const auto& [name, n] : files_per_class) (n ? ds.classes : empty).push_back(name);
+  require_two_classes(root, ds.classes, empty, folders);
+
+  for (const auto& f : folders) {
+    ds.skipped.insert(ds.skipped.end(), f.listing.skipped.begin(), f.listing.skipped.end());
+    if (files_per_class[f.name] == 0) {
+      ds.skipped.push_back({f.path, "empty class folder (no files): not used as a class"});
       continue;
     }
-    ds.samples.push_back(s);
+    for (const auto& file : f.listing.files) {
+      Sample s;
+      s.path = file;
+      s.label = ds.class_index(f.name);
+      s.split = f.split;
+      ds.samples.push_back(s);
+    }
   }
   return ds;
-}
-
-Dataset open_dataset(const std::string& path, DataFormat format) {
-  if (!fs::exists(path)) throw UserError(path + ": no such file or directory");
-  switch (format) {
-    case DataFormat::Cnmc: return read_cnmc(path);
-    case DataFormat::Folder: return read_image_folder(path);
-    case DataFormat::Csv: return read_csv_manifest(path);
-    case DataFormat::Auto: break;
-  }
-  if (fs::is_regular_file(path)) {
-    std::string ext = fs::path(path).extension().string();
-    if (ext == ".csv" || ext == ".CSV") return read_csv_manifest(path);
-    throw UserError(path + ": a dataset is a folder or a .csv manifest");
-  }
-  if (!find_cnmc_root(path).empty()) return read_cnmc(path);
-  return read_image_folder(path);
 }
 
 }  // namespace leuko

@@ -24,11 +24,18 @@ Dataset read_cnmc(const std::string& root);
 // Patient id from a C-NMC file name ("UID_H10_3_2_hem.bmp" -> "H10"; "UID_h3_..." -> "H3").
 std::string cnmc_patient_from_name(const std::string& file_name);
 
-// Class-per-folder (torchvision ImageFolder): ROOT/<class>/**/image. Classes sorted by name.
-// ROOT/{train,val,test}/<class>/... keeps those splits.
+// Class-per-folder (torchvision ImageFolder): ROOT/<class>/**/image -- a class is a folder
+// directly under ROOT, its images found at any depth beneath it. Classes sorted by name.
+// ROOT/{train,val,test}/<class>/... keeps those splits. An empty class folder is not a class
+// (it is listed as skipped); fewer than two classes is a UserError naming the folders found.
+// Symlink loops, dangling links, FIFOs and unreadable folders are listed as skipped.
 Dataset read_image_folder(const std::string& root);
 
 // A CSV manifest `path,label[,patient][,group][,split]`, paths relative to the CSV's folder.
+// Labels (and patient, group, split) are trimmed of surrounding spaces. A file listed on rows
+// that disagree (two labels, two splits...) is left out and listed as skipped with every line;
+// exact repeats count once, with a note. Rows naming a missing file or anything but an
+// ordinary file are listed as skipped.
 Dataset read_csv_manifest(const std::string& csv_path);
 
 // Auto-detects or forces the layout. Throws UserError naming the path when it is none of them.

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "data/csv.h"
+#include "data/folder_listing.h"
 #include "data/image_decode.h"
 #include "data/layouts.h"
 #include "data/scan.h"
@@ -28,19 +29,10 @@ void add_file(Dataset& ds, const std::string& path, const std::string& patient) 
 }
 
 void add_folder(Dataset& ds, const fs::path& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (!name.empty() && name[0] == '.') {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file() && has_image_extension(it->path().string())) files.push_back(it->path().string());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) add_file(ds, f, "");
+  FolderListing listing = list_files(dir.string(), {/*recursive=*/true, /*skip_hidden=*/true});
+  ds.skipped.insert(ds.skipped.end(), listing.skipped.begin(), listing.skipped.end());
+  for (const auto& f : listing.files)
+    if (has_image_extension(f)) add_file(ds, f, "");
 }
 
 void add_manifest(Dataset& ds, const std::string& csv_path) {
@@ -76,8 +68,11 @@ Dataset gather_prediction_inputs(const std::vector<std::string>& inputs, int thr
   // The same image named twice (a folder and a file inside it) is predicted once.
   std::set<std::string> seen;
   std::vector<Sample> unique;
-  for (auto& s : ds.samples)
-    if (seen.insert(fs::weakly_canonical(s.path).string()).second) unique.push_back(std::move(s));
+  for (auto& s : ds.samples) {
+    std::error_code ec;  // a symlink loop has no canonical name; it is skipped by validate_samples
+    fs::path key = fs::weakly_canonical(s.path, ec);
+    if (seen.insert(ec ? s.path : key.string()).second) unique.push_back(std::move(s));
+  }
   ds.samples = std::move(unique);
   validate_samples(ds, threads);
   return ds;

@@ -2,6 +2,8 @@
 // The common currency of the data layer: whatever the layout on disk, a dataset becomes a list
 // of Samples with a class index, the patient (when the layout encodes one), the split it came
 // with (when the layout has one) and the files that could not be used, each with its reason.
+// `notes` tell the user what was done to the data without dropping anything (repeated rows
+// counted once, 12-bit images rescaled): the scan prints them.
 #include <string>
 #include <vector>
 
@@ -29,6 +31,7 @@ struct Dataset {
   std::vector<std::string> classes;  // index = Sample::label
   std::vector<Sample> samples;
   std::vector<SkippedFile> skipped;
+  std::vector<std::string> notes;
 
   int class_index(const std::string& name) const;
 };

@@ -12,10 +12,17 @@ namespace leuko {
 
 size_t validate_samples(Dataset& ds, int threads) {
   quiet_opencv_logging();
-  std::vector<std::string> errors(ds.samples.size());
+  std::vector<std::string> errors(ds.samples.size()), notes(ds.samples.size());
   parallel_for(ds.samples.size(), threads, [&](size_t i) {
-    errors[i] = decode_image_file(ds.samples[i].path).error;
+    DecodedImage image = decode_image_file(ds.samples[i].path);
+    errors[i] = std::move(image.error);
+    notes[i] = std::move(image.note);
   });
+  std::map<std::string, size_t> note_counts;  // one line per kind of note, not per image
+  for (size_t i = 0; i < notes.size(); ++i)
+    if (errors[i].empty() && !notes[i].empty()) note_counts[notes[i]]++;
+  for (const auto& [note, n] : note_counts)
+    ds.notes.push_back(std::to_string(n) + (n == 1 ? " image: " : " images: ") + note);
   std::vector<Sample> kept;
   kept.reserve(ds.samples.size());
   size_t moved = 0;
@@ -28,6 +35,12 @@ size_t validate_samples(Dataset& ds, int threads) {
     }
   }
   ds.samples = std::move(kept);
+  // A class whose every image failed would still be trained on as a class no example shows.
+  std::vector<size_t> usable(ds.classes.size(), 0);
+  for (const auto& sample : ds.samples)
+    if (sample.label >= 0 && static_cast<size_t>(sample.label) < usable.size()) usable[static_cast<size_t>(sample.label)]++;
+  for (size_t c = 0; c < usable.size(); ++c)
+    if (usable[c] == 0) ds.notes.push_back("class '" + ds.classes[c] + "' has no usable image");
   return moved;
 }
 
@@ -60,6 +73,7 @@ nlohmann::json scan_to_json(const Dataset& ds, const ScanSummary& summary) {
   if (!summary.folds.empty()) j["folds"] = summary.folds;
   j["skipped"] = nlohmann::json::array();
   for (const auto& sk : ds.skipped) j["skipped"].push_back({{"path", sk.path}, {"reason", sk.reason}});
+  j["notes"] = ds.notes;
   return j;
 }
 
@@ -86,6 +100,8 @@ std::string scan_to_text(const Dataset& ds, const ScanSummary& summary) {
   table("training folds", summary.folds);
   out << "skipped  " << ds.skipped.size() << "\n";
   for (const auto& sk : ds.skipped) out << "  " << sk.path << ": " << sk.reason << "\n";
+  if (!ds.notes.empty()) out << "notes\n";
+  for (const auto& note : ds.notes) out << "  " << note << "\n";
   return out.str();
 }
 

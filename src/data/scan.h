@@ -9,7 +9,8 @@
 namespace leuko {
 
 // Decodes every sample in parallel; files that cannot be used move from `samples` to `skipped`
-// with their reason. Returns how many were moved.
+// with their reason. Adds to `notes` what decoding did to usable images (12-bit data rescaled)
+// and any class left without a usable image. Returns how many were moved.
 size_t validate_samples(Dataset& ds, int threads);
 
 struct ScanSummary {
@@ -21,7 +22,8 @@ struct ScanSummary {
 
 ScanSummary summarise(const Dataset& ds);
 
-// The `data scan --json` object (README, "data scan"): layout, root, classes, counts, patients, folds, skipped.
+// The `data scan --json` object (README, "data scan"): layout, root, classes, counts, patients, folds,
+// skipped, notes. Paths and labels may hold any bytes: print it with json_text (common/json_text.h).
 nlohmann::json scan_to_json(const Dataset& ds, const ScanSummary& summary);
 
 std::string scan_to_text(const Dataset& ds, const ScanSummary& summary);

@@ -10,8 +10,10 @@
 
 #include "common/error.h"
 #include "common/parallel.h"
+#include "common/regular_file.h"
 #include "common/sha256.h"
 #include "data/csv.h"
+#include "data/folder_listing.h"
 #include "data/image_decode.h"
 
 namespace leuko {
@@ -25,11 +27,12 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
 
   // Manifest paths start at "C-NMC_Leukemia/"; accept that folder itself or any parent of it.
   fs::path base(dir);
-  if (!fs::is_directory(base)) throw UserError(dir + ": not a directory");
+  if (path_status(dir).type != PathType::kFolder) throw UserError(dir + ": not a directory");
   std::string first = manifest.rows.empty() ? "" : manifest.rows[0][c_path];
   std::string top = first.substr(0, first.find('/'));
   if (!top.empty() && base.filename() == top) base = base.parent_path();
-  else if (!top.empty() && !fs::is_directory(base / top) && fs::is_directory(fs::path(dir) / ".." / top))
+  else if (!top.empty() && path_status((base / top).string()).type != PathType::kFolder &&
+           path_status((fs::path(dir) / ".." / top).string()).type == PathType::kFolder)
     base = fs::path(dir) / "..";
 
   VerifyReport report;
@@ -40,12 +43,21 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
 
   std::vector<std::string> present;
   fs::path scan_root = top.empty() ? base : base / top;
-  std::error_code ec;
-  if (fs::is_directory(scan_root)) {
-    for (auto it = fs::recursive_directory_iterator(scan_root, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (!it->is_regular_file()) continue;
-      std::string rel = fs::relative(it->path(), base).generic_string();
+  if (path_status(scan_root.string()).type == PathType::kFolder) {
+    // A symlink loop, FIFO or unreadable folder in the download is listed, never the end of it.
+    FolderListing listing = list_files(scan_root.string());
+    // Listed paths are scan_root / ..., and scan_root is base / top: cut the prefix (fs::relative
+    // would resolve symlinks and name the target instead of the entry).
+    const std::string prefix = (base / "").string();
+    auto relative = [&](const std::string& path) {
+      return path.compare(0, prefix.size(), prefix) == 0 ? path.substr(prefix.size()) : path;
+    };
+    for (const auto& sk : listing.skipped) {
+      report.unreadable.push_back(relative(sk.path));
+      report.unreadable_reasons.push_back(sk.reason);
+    }
+    for (const auto& file : listing.files) {
+      std::string rel = relative(file);
       // The Kaggle tree also holds the labels CSV, which the manifest does not list; only images
       // can be extra.
       if (expected.count(rel)) present.push_back(rel);
@@ -104,6 +116,7 @@ std::string verify_to_text(const VerifyReport& r, size_t show_first) {
   section("mismatched  ", r.mismatched, &r.mismatch_reasons);
   section("missing     ", r.missing, nullptr);
   section("extra       ", r.extra, nullptr);
+  if (!r.unreadable.empty()) section("unreadable  ", r.unreadable, &r.unreadable_reasons);
   if (!r.ignored.empty()) out << "not images  " << r.ignored.size() << " (ignored, e.g. " << r.ignored[0] << ")\n";
   out << "hashed      " << static_cast<long long>(r.bytes_hashed / 1e6) << " MB in " << r.seconds << " s\n";
   out << (r.all_ok() ? "verdict     OK\n" : "verdict     NOT OK\n");
@@ -124,6 +137,9 @@ nlohmann::json verify_to_json(const VerifyReport& r) {
   j["first_mismatched"] = first(r.mismatched);
   j["first_missing"] = first(r.missing);
   j["first_extra"] = first(r.extra);
+  j["unreadable"] = nlohmann::json::array();
+  for (size_t i = 0; i < r.unreadable.size(); ++i)
+    j["unreadable"].push_back({{"path", r.unreadable[i]}, {"reason", r.unreadable_reasons[i]}});
   j["seconds"] = r.seconds;
   return j;
 }

@@ -14,6 +14,9 @@ struct VerifyReport {
   std::vector<std::string> ok, mismatched, missing, extra;  // manifest-relative paths
   std::vector<std::string> ignored;  // non-image files the manifest does not list (labels CSV)
   std::vector<std::string> mismatch_reasons;                // parallel to `mismatched`
+  // Entries of the download that lead nowhere (symlink loops, dangling symlinks, FIFOs, folders
+  // that cannot be listed): named, not hashed. A manifest file among them also counts as missing.
+  std::vector<std::string> unreadable, unreadable_reasons;
   double seconds = 0;
   double bytes_hashed = 0;
   bool all_ok() const { return mismatched.empty() && missing.empty() && extra.empty(); }

@@ -1,5 +1,6 @@
 #include "report/json_fields.h"
 
+#include "common/json_text.h"
 #include "report/text_format.h"
 
 namespace leuko::report {
@@ -10,7 +11,7 @@ std::string scalar_text(const json& value) {
   if (value.is_number_integer()) return std::to_string(value.get<long long>());
   if (value.is_number()) return format_plain_number(value.get<double>());
   if (value.is_null()) return "";
-  return value.dump();
+  return json_text(value);
 }
 
 }  // namespace leuko::report

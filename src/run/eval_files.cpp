@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/json_text.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/json_reader.h"
@@ -16,7 +17,7 @@ EvalReport EvalFiles::read_report() const {
 }
 
 void EvalFiles::write_report(const EvalReport& report) const {
-  write_file_atomically(report_path(), to_json(report).dump(2) + "\n");
+  write_file_atomically(report_path(), json_text(to_json(report), 2) + "\n");
 }
 
 PredictionTable EvalFiles::read_predictions(const std::vector<std::string>& classes) const {

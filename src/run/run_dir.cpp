@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "common/json_text.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/json_reader.h"
@@ -30,7 +31,7 @@ RunRecord RunDir::read_config() const {
 }
 
 void RunDir::write_config(const RunRecord& record) const {
-  write_file_atomically(config_path(), to_json(record).dump(2) + "\n");
+  write_file_atomically(config_path(), json_text(to_json(record), 2) + "\n");
 }
 
 std::vector<EpochRecord> RunDir::read_log() const {
@@ -51,7 +52,7 @@ TrustRecord RunDir::read_trust() const {
 }
 
 void RunDir::write_trust(const TrustRecord& trust) const {
-  write_file_atomically(trust_path(), to_json(trust).dump(2) + "\n");
+  write_file_atomically(trust_path(), json_text(to_json(trust), 2) + "\n");
 }
 
 Dataset RunDir::read_split() const {
@@ -79,7 +80,7 @@ void RunDir::set_stamp(const std::string& step, const std::string& value) const 
     if (old.is_object()) j = old;
   }
   j[step] = value;
-  write_file_atomically(stamps_path(), j.dump(2) + "\n");
+  write_file_atomically(stamps_path(), json_text(j, 2) + "\n");
 }
 
 }  // namespace leuko

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "common/error.h"
 #include "common/json_reader.h"
 #include "data/distort.h"
@@ -149,7 +150,7 @@ bool same_training_settings(const TrainConfig& a, const TrainConfig& b, std::str
   for (auto it = ja.begin(); it != ja.end(); ++it)
     if (!jb.contains(it.key()) || jb[it.key()] != it.value()) {
       if (first_difference)
-        *first_difference = it.key() + " was " + it.value().dump() + ", now " + (jb.contains(it.key()) ? jb[it.key()].dump() : "unset");
+        *first_difference = it.key() + " was " + json_text(it.value()) + ", now " + (jb.contains(it.key()) ? json_text(jb[it.key()]) : "unset");
       return false;
     }
   return true;

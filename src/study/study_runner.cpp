@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "common/atomic_file.h"
 #include "common/duration.h"
 #include "common/error.h"
@@ -42,7 +43,7 @@ void step_line(const std::string& step, const std::string& what) {
 }
 
 std::string stamp_of(const nlohmann::json& inputs) {
-  const std::string text = inputs.dump();
+  const std::string text = json_text(inputs);
   return sha256_bytes(text.data(), text.size());
 }
 
@@ -169,7 +170,7 @@ nlohmann::json scan_and_verify(Context& ctx, const std::string& data, nlohmann::
   validate_samples(ds, ctx.threads);
   ScanSummary summary = summarise(ds);
   nlohmann::json scan = scan_to_json(ds, summary);
-  write_file_atomically(ctx.out + "/scan.json", scan.dump(2) + "\n");
+  write_file_atomically(ctx.out + "/scan.json", json_text(scan, 2) + "\n");
   size_t labelled = 0;
   for (const auto& s : ds.samples) labelled += s.label != kUnlabelled;
   step_line("scan", data + ": " + ds.layout + " layout, " + std::to_string(ds.classes.size()) + " classes, " +
@@ -181,7 +182,7 @@ nlohmann::json scan_and_verify(Context& ctx, const std::string& data, nlohmann::
     std::string manifest = ctx.config.manifest.empty() ? bundled_cnmc_manifest() : ctx.config.manifest;
     if (fs::exists(manifest)) {
       VerifyReport r = verify_against_manifest(data, manifest, ctx.threads);
-      write_file_atomically(ctx.out + "/verify.json", verify_to_json(r).dump(2) + "\n");
+      write_file_atomically(ctx.out + "/verify.json", json_text(verify_to_json(r), 2) + "\n");
       step_line("verify", std::to_string(r.ok.size()) + " ok, " + std::to_string(r.mismatched.size()) + " mismatched, " +
                               std::to_string(r.missing.size()) + " missing, " + std::to_string(r.extra.size()) +
                               " extra against " + manifest + (r.all_ok() ? "" : " (a partial or altered download: the study goes on with what is there)"));
@@ -224,7 +225,7 @@ void split_step(Context& ctx, const std::string& data, const nlohmann::json& sca
                                    {"near_duplicate_pairs", rd.audit.near_duplicate_pairs},
                                    {"near_duplicate_pairs_across", rd.audit.near_duplicate_pairs_across}}},
                 {"train", rd.split("train").size()}, {"val", rd.split("val").size()}, {"test", rd.split("test").size()}};
-    write_file_atomically(ctx.out + "/split.json", previous.dump(2) + "\n");
+    write_file_atomically(ctx.out + "/split.json", json_text(previous, 2) + "\n");
     step_line("split", "by " + rd.split_by + ": train/val/test " + std::to_string(rd.split("train").size()) + "/" +
                            std::to_string(rd.split("val").size()) + "/" + std::to_string(rd.split("test").size()) +
                            "; leakage audit: " + std::to_string(rd.audit.groups_shared) + " groups and " +
@@ -325,7 +326,7 @@ StudyOutcome run_study(const StudyOptions& options) {
   const std::string data = config.data.empty() ? bundled_aria_dir() : config.data;
   step_line("config", config.name + " (" + config.source + ") → " + ctx.out);
   write_file_atomically(ctx.out + "/study.json",
-                        nlohmann::json{{"config", config.to_json()}, {"command", options.command}}.dump(2) + "\n");
+                        json_text(nlohmann::json{{"config", config.to_json()}, {"command", options.command}}, 2) + "\n");
 
   nlohmann::json dataset;
   nlohmann::json scan_stamp = scan_and_verify(ctx, data, dataset);
@@ -358,7 +359,7 @@ StudyOutcome run_study(const StudyOptions& options) {
   step_line("compare", std::to_string(outcome.runs.size()) + " models: metrics, McNemar pairs, findings");
   nlohmann::json results = collect_results(outcome.runs, co);
   outcome.results_json = ctx.out + "/results.json";
-  write_file_atomically(outcome.results_json, results.dump(2) + "\n");
+  write_file_atomically(outcome.results_json, json_text(results, 2) + "\n");
   render_report(results, ctx.out);
   outcome.report_html = ctx.out + "/report.html";
   outcome.report_md = ctx.out + "/report.md";

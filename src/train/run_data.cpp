@@ -1,5 +1,6 @@
 #include "train/run_data.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "common/error.h"
@@ -28,11 +29,29 @@ std::string data_fingerprint(const Dataset& ds) {
   return sha256_bytes(text.data(), text.size());
 }
 
+namespace {
+
+// Training must not drop a file in silence (a label conflict, a loop, an unreadable image): one
+// warning with the count and the first few, and the reader's notes (repeats merged, labels
+// trimmed, 12-bit data rescaled). `data scan` lists every one.
+void report_left_out(const std::string& source, const Dataset& ds) {
+  for (const auto& note : ds.notes) std::fprintf(stderr, "note: %s: %s\n", source.c_str(), note.c_str());
+  if (ds.skipped.empty()) return;
+  std::fprintf(stderr, "warning: %s: %zu file(s) left out (`leukoscope data scan` lists them all):\n", source.c_str(),
+               ds.skipped.size());
+  for (size_t i = 0; i < ds.skipped.size() && i < 3; ++i)
+    std::fprintf(stderr, "  %s: %s\n", ds.skipped[i].path.c_str(), ds.skipped[i].reason.c_str());
+}
+
+}  // namespace
+
 RunData prepare_run_data(const RunDataRequest& q) {
   RunData r;
   if (!q.split_csv.empty()) {
     Dataset ds = open_dataset(q.split_csv, DataFormat::Csv);
-    r.skipped = validate_samples(ds, q.threads) + ds.skipped.size();
+    validate_samples(ds, q.threads);  // moves the files that do not decode to ds.skipped
+    report_left_out(q.split_csv, ds);
+    r.skipped = ds.skipped.size();
     for (const auto& s : ds.samples)
       if (s.split != "train" && s.split != "val" && s.split != "test")
         throw UserError(q.split_csv + ": " + s.path + " has split '" + s.split + "'; a run needs train, val and test");
@@ -43,7 +62,9 @@ RunData prepare_run_data(const RunDataRequest& q) {
     r.dataset = std::move(ds);
   } else {
     Dataset ds = open_dataset(q.data, q.format);
-    r.skipped = validate_samples(ds, q.threads);
+    validate_samples(ds, q.threads);
+    report_left_out(q.data.empty() ? "the data" : q.data, ds);
+    r.skipped = ds.skipped.size();
     SplitOptions o;
     o.by = q.by;
     o.val = q.val;

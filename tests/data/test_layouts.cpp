@@ -74,7 +74,8 @@ TEST(CnmcLayout, FinalTestFolderIsUnlabelledAndOddSizedBmpsDecode) {
 
 TEST(FolderLayout, FullAriaSetCountsPerClass) {
   LEUKO_REQUIRE_SHARED("aria-all/Original");
-  // The wrapper folder (aria-all/Original/<class>) is descended into automatically.
+  // The class folders sit directly under aria-all/Original; aria-all itself, which holds only
+  // that folder, is refused with a message naming it (test_folder_classes.cpp).
   Dataset ds = open_dataset(test::shared_data("aria-all/Original"));
   EXPECT_EQ(ds.layout, "folder");
   ASSERT_EQ(ds.classes, (std::vector<std::string>{"Benign", "Early", "Pre", "Pro"}));
