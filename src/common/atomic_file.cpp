@@ -14,10 +14,14 @@
 
 namespace leuko {
 
-void write_file_atomically(const std::string& path, const std::string& contents) {
+void write_file_atomically(const std::string& path, const std::string& contents, bool sync_folder) {
   namespace fs = std::filesystem;
   fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  if (target.has_parent_path()) {
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) throw UserError(path + ": cannot create its folder (" + ec.message() + ")");
+  }
   // Unique per process and call: loader threads may write the same cache entry at once.
   static std::atomic<unsigned long> counter{0};
   std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
@@ -37,13 +41,31 @@ void write_file_atomically(const std::string& path, const std::string& contents)
     p += n;
     left -= static_cast<size_t>(n);
   }
-  // fsync before rename: otherwise a crash can leave the new name pointing at empty blocks.
-  ::fsync(fd);
-  ::close(fd);
+  // fsync before rename: otherwise a crash can leave the new name pointing at empty blocks. A
+  // failed fsync or close (a full disk on some file systems reports only here) keeps the old file.
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw UserError(path + ": write failed (" + std::strerror(err) + ")");
+  }
+  if (::close(fd) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw UserError(path + ": write failed (" + std::strerror(err) + ")");
+  }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     throw UserError(path + ": cannot rename into place (" + std::strerror(err) + ")");
+  }
+  if (!sync_folder) return;
+  // And the folder, so that the rename itself survives a power cut.
+  const std::string folder = target.has_parent_path() ? target.parent_path().string() : ".";
+  int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
   }
 }
 

@@ -6,7 +6,10 @@
 
 namespace leuko {
 
-void write_file_atomically(const std::string& path, const std::string& contents);
+// `sync_folder`: also fsync the folder after the rename so that the new name survives a power cut
+// (artefacts of a run); off for the many re-creatable files (cache entries, heatmaps), where one
+// extra fsync per file would cost more than the file.
+void write_file_atomically(const std::string& path, const std::string& contents, bool sync_folder = true);
 
 std::string read_file_to_string(const std::string& path);
 

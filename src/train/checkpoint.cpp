@@ -46,7 +46,16 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
     archive.write("cuda_rng_state", gen.get_state());
   }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  archive.save_to(tmp);
+  // A full disk surfaces as a c10::Error from the archive writer: the temporary file goes (it
+  // would keep the disk full), the previous checkpoint stays, and the caller hears one line.
+  try {
+    archive.save_to(tmp);
+  } catch (const std::exception& e) {
+    std::remove(tmp.c_str());
+    std::string what = e.what();
+    what = what.substr(0, what.find('\n'));
+    throw UserError(path + ": cannot write the checkpoint (" + what + "); the previous one is kept");
+  }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
     throw UserError(path + ": cannot rename the new checkpoint into place");

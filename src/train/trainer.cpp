@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "common/json_text.h"
 #include "common/error.h"
 #include "common/progress_bar.h"
 #include "eval/metrics.h"
@@ -73,7 +74,7 @@ void save_best_weights(const TrainingSession& s, int epoch) {
   const TrainConfig& c = s.config;
   save_state(*s.model, s.run.best_weights_path(),
              {{"model", c.model}, {"preset", c.preset}, {"image_size", std::to_string(c.image_size)},
-              {"classes", nlohmann::json(s.record.classes).dump()}, {"epoch", std::to_string(epoch)}});
+              {"classes", json_text(nlohmann::json(s.record.classes))}, {"epoch", std::to_string(epoch)}});
 }
 
 }  // namespace
@@ -115,7 +116,18 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
                      train.images / std::max(train.seconds, 1e-9)});
     s.run.write_log(s.log);
     s.state.next_epoch = epoch + 1;
-    save_checkpoint(s.run.last_checkpoint_path(), *s.model, *s.optimizer, s.state);
+    try {
+      save_checkpoint(s.run.last_checkpoint_path(), *s.model, *s.optimizer, s.state);
+    } catch (const UserError&) {
+      // The epoch is not done until its checkpoint is: take its log line back (best effort: the
+      // disk that refused the checkpoint may refuse this too; resuming drops it anyway).
+      s.log.pop_back();
+      try {
+        s.run.write_log(s.log);
+      } catch (const UserError&) {
+      }
+      throw;
+    }
     ++result.epochs_run;
 
     char summary[256];

@@ -1,5 +1,6 @@
 #include "train/training_session.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include <opencv2/core/version.hpp>
@@ -126,7 +127,21 @@ std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resu
   c.preprocess.size = c.image_size;
   s->model = make_model(c.model, c.preset, classes, c.image_size);
   std::string pretrained_report;
-  if (!c.pretrained.empty()) pretrained_report = load_state(*s->model, c.pretrained).summary();
+  if (!c.pretrained.empty()) {
+    const LoadReport loaded = load_state(*s->model, c.pretrained);
+    // Weights of another architecture match no name: training would start from scratch while the
+    // user believes it fine-tunes. Refuse; a partial match is allowed, and said.
+    if (loaded.loaded.empty())
+      throw UserError("--pretrained " + c.pretrained + ": none of its " + std::to_string(loaded.unexpected.size()) +
+                      " tensors matches a parameter of " + c.model + " (" + c.preset + ")" +
+                      (loaded.unexpected.empty() ? "" : ", e.g. '" + loaded.unexpected.front() + "'") +
+                      ": the weights of another model?");
+    if (!loaded.missing.empty())
+      std::fprintf(stderr, "warning: --pretrained %s: %zu of the model's %zu tensors are not in the file and keep their "
+                   "initialisation (e.g. '%s')\n", c.pretrained.c_str(), loaded.missing.size(),
+                   loaded.missing.size() + loaded.loaded.size() + loaded.skipped_head.size(), loaded.missing.front().c_str());
+    pretrained_report = loaded.summary();
+  }
   s->model->to(s->device);
   if (c.channels_last) use_channels_last(*s->model);
 
