@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "cli/choice_option.h"
 #include "cli/scoring_flags.h"
 #include "eval/torch/evaluate.h"
@@ -32,6 +33,8 @@ void add_evaluate_verb(CLI::App& app) {
   cmd->add_flag("--trust", o->trust, "the review rule on these images: coverage, error, risk-coverage (calibrates once)");
   cmd->add_option("--ood", o->ood, "images the run never saw (folders, files, CSV): how well each trust score separates them");
   add_scoring_flags(cmd, o->scoring);
+  cmd->add_option("--explain", o->explain_dir,
+                  "folder for heatmaps of each image's predicted class (Grad-CAM; attention rollout too for vit-hybrid)");
   cmd->add_option("--out", o->out, "folder for eval.json, eval-predictions.csv, eval-robustness.csv (default RUN)");
   cmd->add_flag("--json", *json, "print eval.json to stdout");
   cmd->add_flag("--quiet", *quiet, "no per-condition lines of the robustness sweep");
@@ -39,7 +42,7 @@ void add_evaluate_verb(CLI::App& app) {
     o->show_progress = !*quiet;
     const EvalReport e = evaluate_run(*o);
     if (*json) {
-      std::cout << to_json(e).dump(2) << "\n";
+      std::cout << json_text(to_json(e), 2) << "\n";
       return;
     }
     auto ci = [&](const char* m) {
@@ -63,7 +66,13 @@ void add_evaluate_verb(CLI::App& app) {
                                         static_cast<long long>(t.ood_images));
       std::printf("\n");
       for (const auto& r : t.ood) std::printf("  OOD %-10s AUROC %.3f  FPR@95%%TPR %.3f\n", r.score.c_str(), r.auroc, r.fpr_at_95_tpr);
+      for (const auto& d : t.distorted) {
+        std::printf("  OOD %s at severity %d: %.1f %% set aside; AUROC", d.family.c_str(), d.severity, 100 * d.flagged_share);
+        for (const auto& r : d.ood) std::printf(" %s %.3f", r.score.c_str(), r.auroc);
+        std::printf("\n");
+      }
     }
+    if (!o->explain_dir.empty()) std::printf("  heatmaps: %s (index: explanations.csv)\n", o->explain_dir.c_str());
     if (e.mcnemar)
       std::printf("  McNemar vs %s: p = %.4g (%lld vs %lld discordant)\n", o->against.c_str(), e.mcnemar->p_value,
                   static_cast<long long>(e.mcnemar->only_this_right), static_cast<long long>(e.mcnemar->only_other_right));

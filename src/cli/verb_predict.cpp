@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "cli/scoring_flags.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -53,6 +54,9 @@ void add_predict_verb(CLI::App& app, const std::string* command_line) {
   cmd->add_flag("--patients", o->patients, "per-patient calls (patient from the CSV or C-NMC file names)");
   cmd->add_option("--max-error", o->max_error,
                   "error allowed among cells accepted without review, when the run is calibrated now (default 0.01)");
+  cmd->add_option("--explain", o->explain_dir,
+                  "folder for heatmaps of each cell's predicted class: Grad-CAM (and attention rollout for "
+                  "vit-hybrid), the cell and its overlay side by side plus the raw 16-bit map; shown on --report");
   add_scoring_flags(cmd, o->scoring);
   cmd->add_flag("--report", *report, "also write review.html in --out: patients, then the cells flagged for review, "
                                      "then every class's gallery (self-contained, no network)");
@@ -67,17 +71,21 @@ void add_predict_verb(CLI::App& app, const std::string* command_line) {
     if (!out->empty()) {
       std::filesystem::create_directories(*out);
       write_file_atomically(*out + "/predictions.csv", predictions_csv(set));
-      write_file_atomically(*out + "/predictions.json", predictions_json(set).dump(2) + "\n");
+      write_file_atomically(*out + "/predictions.json", json_text(predictions_json(set), 2) + "\n");
       if (*report) {
         report::ReviewPageOptions page;
         page.title = "Cells for review: " + std::to_string(set.cells.size()) + " cells, run " + o->run;
         page.byline = {command_line ? *command_line : "leukoscope predict"};
         page.threads = o->scoring.threads;
+        for (const auto& c : set.cells)
+          if (!c.heatmap.empty()) page.heatmaps[c.path] = c.heatmap;
         write_file_atomically(*out + "/review.html", report::review_page_html(set, page));
       }
     }
-    if (*json) std::cout << predictions_json(set).dump(2) << "\n";
+    if (*json) std::cout << json_text(predictions_json(set), 2) << "\n";
     else print_summary(set, out->empty() ? 20 : 5);
+    if (!o->explain_dir.empty())
+      std::printf("wrote heatmaps of %zu cells and %s/explanations.csv\n", set.cells.size(), o->explain_dir.c_str());
     if (!out->empty())
       std::printf("wrote %s/predictions.csv, %s/predictions.json%s\n", out->c_str(), out->c_str(),
                   *report ? (", " + *out + "/review.html").c_str() : "");

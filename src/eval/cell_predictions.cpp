@@ -53,14 +53,18 @@ std::string predictions_csv(const PredictionSet& set) {
   csv << "path,patient,predicted";
   for (const auto& c : set.classes) csv << ",p_" << csv_escape(c);
   for (int i = 1; i <= set.top_k; ++i) csv << ",top" << i << ",top" << i << "_p";
-  csv << ",confidence,margin,energy,distance,review,why\n";
+  // The heatmap column appears only when explanations were made: the default file stays as is.
+  const bool heatmaps = std::any_of(set.cells.begin(), set.cells.end(), [](const CellPrediction& c) { return !c.heatmap.empty(); });
+  csv << ",confidence,margin,energy,distance,review,why" << (heatmaps ? ",heatmap" : "") << "\n";
   for (const auto& cell : set.cells) {
     csv << csv_escape(cell.path) << ',' << csv_escape(cell.patient) << ','
         << csv_escape(set.classes[static_cast<size_t>(cell.predicted)]);
     for (float p : cell.probs) csv << ',' << p;
     for (size_t c : top_classes(cell.probs, set.top_k)) csv << ',' << csv_escape(set.classes[c]) << ',' << cell.probs[c];
     csv << ',' << cell.confidence << ',' << cell.margin << ',' << cell.energy << ',' << cell.distance << ','
-        << (cell.review ? "true" : "false") << ',' << csv_escape(cell.why) << "\n";
+        << (cell.review ? "true" : "false") << ',' << csv_escape(cell.why);
+    if (heatmaps) csv << ',' << csv_escape(cell.heatmap);
+    csv << "\n";
   }
   return csv.str();
 }
@@ -82,6 +86,7 @@ nlohmann::json predictions_json(const PredictionSet& set) {
                      {"distance", cell.distance},
                      {"review", cell.review},
                      {"why", cell.why}});
+    if (!cell.heatmap.empty()) cells.back()["heatmap"] = cell.heatmap;
   }
   nlohmann::json patients = nlohmann::json::array();
   for (const auto& p : set.patients) {

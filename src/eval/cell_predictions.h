@@ -22,6 +22,7 @@ struct CellPrediction {
   double distance = 0;    // minus the squared Mahalanobis distance to the nearest class
   bool review = false;
   std::string why;        // the reasons for review, "" when accepted
+  std::string heatmap;    // with --explain: its explanation picture (Grad-CAM), else ""
 };
 
 // The patient-level call: the class with the highest mean probability over the patient's cells.

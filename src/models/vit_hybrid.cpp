@@ -179,11 +179,13 @@ struct Attention : nn::Module {
     qkv = register_module("qkv", nn::Linear(dim, dim * 3));
     proj = register_module("proj", nn::Linear(dim, dim));
   }
-  torch::Tensor forward(const torch::Tensor& x) {
+  // `probs`, when given, receives the attention probabilities [N, heads, T, T] (for rollout).
+  torch::Tensor forward(const torch::Tensor& x, torch::Tensor* probs = nullptr) {
     int64_t b = x.size(0), n = x.size(1), c = x.size(2);
     auto qkv_ = qkv(x).reshape({b, n, 3, heads, c / heads}).permute({2, 0, 3, 1, 4});
     auto q = qkv_[0] * scale, k = qkv_[1], v = qkv_[2];
     auto attn = torch::matmul(q, k.transpose(-2, -1)).softmax(-1);
+    if (probs) *probs = attn;
     return proj(torch::matmul(attn, v).transpose(1, 2).reshape({b, n, c}));
   }
 };
@@ -212,8 +214,18 @@ struct Block : nn::Module {
     norm2 = register_module("norm2", layer_norm(dim));
     mlp = register_module("mlp", std::make_shared<Mlp>(dim, hidden));
   }
-  torch::Tensor forward(torch::Tensor x) {
-    x = x + attn->forward(norm1(x));
+  // `taps`, when given, receives this block's attention probabilities and, when `last`, its
+  // normed input tokens (pytorch-grad-cam's target layer for ViTs: blocks[-1].norm1).
+  torch::Tensor forward(torch::Tensor x, VitHybrid::Taps* taps = nullptr, bool last = false) {
+    auto tokens = norm1(x);
+    if (!taps) {
+      x = x + attn->forward(tokens);
+      return x + mlp->forward(norm2(x));
+    }
+    if (last) taps->last_block_tokens = tokens;
+    torch::Tensor probs;
+    x = x + attn->forward(tokens, &probs);
+    taps->attention.push_back(probs);
     return x + mlp->forward(norm2(x));
   }
 };
@@ -282,14 +294,17 @@ VitHybrid::VitHybrid(const VitHybridConfig& config, int64_t num_classes)
   }
 }
 
-torch::Tensor VitHybrid::forward_features(torch::Tensor x) {
+torch::Tensor VitHybrid::forward_features(torch::Tensor x) { return forward_features(x, nullptr); }
+
+torch::Tensor VitHybrid::forward_features(torch::Tensor x, Taps* taps) {
   auto& m = *impl_;
   x = m.patch_embed->proj(m.patch_embed->backbone->forward(x));
   int64_t gh = x.size(2), gw = x.size(3);
   x = x.flatten(2).transpose(1, 2);
   x = torch::cat({m.cls_token.expand({x.size(0), -1, -1}), x}, 1);
   x = x + resample_pos_embed(m.pos_embed, gh, gw);
-  for (auto& block : m.blocks) x = block->forward(x);
+  if (taps) taps->grid = {gh, gw};
+  for (size_t i = 0; i < m.blocks.size(); ++i) x = m.blocks[i]->forward(x, taps, i + 1 == m.blocks.size());
   return m.norm(x);
 }
 

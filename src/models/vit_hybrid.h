@@ -18,6 +18,7 @@
 //                         attn.qkv (bias) 768 -> 3x768, 12 heads, attn.proj; mlp.fc1 768 -> 3072,
 //                         exact GELU, mlp.fc2
 //   norm                  final LayerNorm;  head  linear on the class token
+#include <utility>
 #include <vector>
 
 #include "models/model.h"
@@ -36,6 +37,15 @@ class VitHybrid : public ClassifierModule {
  public:
   VitHybrid(const VitHybridConfig& config, int64_t num_classes);
   torch::Tensor forward_features(torch::Tensor x) override;
+
+  // What the explainers read, recorded during one forward (LibTorch has no module hooks).
+  struct Taps {
+    std::vector<torch::Tensor> attention;  // per block: attention probabilities [N, heads, T, T]
+    torch::Tensor last_block_tokens;       // the last block's normed input [N, T, D], class token first
+    std::pair<int64_t, int64_t> grid;      // the token grid (h, w): T = 1 + h * w
+  };
+  torch::Tensor forward_features(torch::Tensor x, Taps* taps);
+
   torch::Tensor forward_head(torch::Tensor features, bool pre_logits = false) override;
   std::vector<std::string> head_prefixes() const override { return {"head."}; }
   double forward_macs(int64_t height, int64_t width) const override;

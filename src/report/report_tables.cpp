@@ -438,30 +438,47 @@ Table ood_table(const json& results) {
   Table table;
   table.header = {"model", "out-of-distribution images", "set aside", "AUROC confidence", "AUROC margin", "AUROC energy",
                   "AUROC distance", "FPR@95 % TPR distance"};
+  // One row per set of unseen images: the --ood data, then each distortion family of the
+  // robustness sweep at its worst severity (the model's own test images, distorted).
+  auto add_row = [&](Cell who, const json& ood, std::optional<double> n, std::optional<double> share) {
+    std::map<std::string, const json*> by_score;
+    for (const auto& o : ood)
+      if (auto score = text_field(o, "score")) by_score[*score] = &o;
+    auto field = [&](const char* score, const char* key) {
+      return metric_cell(by_score.count(score) ? number_field(*by_score[score], key) : std::nullopt);
+    };
+    table.rows.push_back(Row{{std::move(who), number_cell(n ? format_thousands(std::llround(*n)) : kNone),
+                              number_cell(share ? format_metric(100 * *share) + " %" : std::string(kNone)),
+                              field("confidence", "auroc"), field("margin", "auroc"), field("energy", "auroc"),
+                              field("distance", "auroc"), field("distance", "fpr_at_95_tpr")}});
+  };
   const json& models = models_of(results);
   for (size_t i = 0; i < models.size(); ++i) {
     const json* eval = eval_of(models[i]);
     const json* trust = eval ? object_field(*eval, "trust") : nullptr;
-    const json* ood = trust ? array_field(*trust, "ood") : nullptr;
-    if (!ood || ood->empty()) continue;
-    std::map<std::string, const json*> by_score;
-    for (const auto& o : *ood)
-      if (auto score = text_field(o, "score")) by_score[*score] = &o;
-    auto auroc = [&](const char* score) {
-      return metric_cell(by_score.count(score) ? number_field(*by_score[score], "auroc") : std::nullopt);
-    };
-    auto n = number_field(*trust, "ood_images");
-    auto share = number_field(*trust, "ood_flagged_share");
-    table.rows.push_back(Row{{model_cell(models[i], i), number_cell(n ? format_thousands(std::llround(*n)) : kNone),
-                              number_cell(share ? format_metric(100 * *share) + " %" : std::string(kNone)),
-                              auroc("confidence"), auroc("margin"), auroc("energy"), auroc("distance"),
-                              metric_cell(by_score.count("distance") ? number_field(*by_score["distance"], "fpr_at_95_tpr")
-                                                                    : std::nullopt)}});
+    if (!trust) continue;
+    const json* ood = array_field(*trust, "ood");
+    if (ood && !ood->empty()) {
+      Cell who = model_cell(models[i], i);
+      if (auto data = text_field(*trust, "ood_data")) who.detail = *data;
+      add_row(who, *ood, number_field(*trust, "ood_images"), number_field(*trust, "ood_flagged_share"));
+    }
+    if (const json* distorted = array_field(*trust, "distorted_ood"))
+      for (const auto& d : *distorted) {
+        const json* scores = array_field(d, "ood");
+        if (!scores) continue;
+        Cell who = model_cell(models[i], i);
+        auto severity = number_field(d, "severity");
+        who.detail = text_field(d, "distortion").value_or("?") + " at severity " +
+                     (severity ? std::to_string(std::llround(*severity)) : std::string("?"));
+        add_row(who, *scores, number_field(d, "images"), number_field(d, "flagged_share"));
+      }
   }
   table.caption =
       "How well each score tells images the model never saw from its own test images: AUROC 1 separates them "
       "perfectly, 0.5 not at all, below 0.5 ranks the unseen images as more trustworthy. Set aside: the share of "
-      "unseen images the review rule flags.";
+      "unseen images the review rule flags. Rows naming a distortion are the model's own test images at the "
+      "robustness sweep's worst severity.";
   return table;
 }
 

@@ -127,19 +127,23 @@ Galleries choose_cells(const PredictionSet& set, int cap) {
 std::map<std::string, Thumbnail> make_thumbnails(const PredictionSet& set, const Galleries& galleries,
                                                  const ReviewPageOptions& options) {
   std::map<std::string, Thumbnail> thumbnails;
+  // A cell with a heatmap is shown by it alone: its picture already holds the cell as the model
+  // saw it beside the overlay, so it gets the width of two thumbnails.
+  std::map<std::string, int> sizes;
   auto want = [&](size_t cell) {
     const std::string& path = set.cells[cell].path;
-    thumbnails[path];
     auto heatmap = options.heatmaps.find(path);
-    if (heatmap != options.heatmaps.end()) thumbnails[heatmap->second];
+    if (heatmap != options.heatmaps.end()) sizes[heatmap->second] = 2 * options.thumbnail_px + 6;
+    else sizes[path] = options.thumbnail_px;
   };
   for (size_t cell : galleries.flagged) want(cell);
   for (const auto& cells : galleries.accepted)
     for (size_t cell : cells) want(cell);
+  for (const auto& entry : sizes) thumbnails[entry.first];
   std::vector<std::pair<const std::string, Thumbnail>*> slots;
   for (auto& entry : thumbnails) slots.push_back(&entry);
   parallel_for(slots.size(), options.threads > 0 ? options.threads : default_thread_count(),
-               [&](size_t i) { slots[i]->second = make_thumbnail(slots[i]->first, options.thumbnail_px); });
+               [&](size_t i) { slots[i]->second = make_thumbnail(slots[i]->first, sizes.at(slots[i]->first)); });
   return thumbnails;
 }
 
@@ -167,11 +171,12 @@ void write_probabilities(std::ostringstream& out, const PredictionSet& set, cons
 
 void write_card(std::ostringstream& out, const PredictionSet& set, const CellPrediction& cell,
                 const std::map<std::string, Thumbnail>& thumbnails, const ReviewPageOptions& options) {
-  out << (cell.review ? "<div class=\"card flagged\">\n" : "<div class=\"card\">\n") << "<div class=\"thumbs\">"
-      << image_html(thumbnails.at(cell.path), file_name(cell.path));
+  out << (cell.review ? "<div class=\"card flagged\">\n" : "<div class=\"card\">\n") << "<div class=\"thumbs\">";
   auto heatmap = options.heatmaps.find(cell.path);
   if (heatmap != options.heatmaps.end())
-    out << image_html(thumbnails.at(heatmap->second), "heatmap of " + file_name(cell.path));
+    out << image_html(thumbnails.at(heatmap->second), "the cell as the model saw it, and its heatmap: " + file_name(cell.path));
+  else
+    out << image_html(thumbnails.at(cell.path), file_name(cell.path));
   out << "</div>\n<p class=\"call\">" << escape_html(class_name(set, cell.predicted)) << " · confidence "
       << format_metric(cell.confidence) << "</p>\n";
   write_probabilities(out, set, cell);

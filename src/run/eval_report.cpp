@@ -53,6 +53,16 @@ nlohmann::json to_json(const EvalReport& e) {
                   {"aurc", t.aurc}, {"risk_coverage", t.risk_coverage}, {"flagged_share", t.flagged_share},
                   {"ood_data", t.ood_data}, {"ood_images", t.ood_images}, {"ood_flagged_share", t.ood_flagged_share},
                   {"ood", ood}};
+    if (!t.distorted.empty()) {
+      nlohmann::json rows = nlohmann::json::array();
+      for (const auto& d : t.distorted) {
+        nlohmann::json scores = nlohmann::json::array();
+        for (const auto& o : d.ood) scores.push_back({{"score", o.score}, {"auroc", o.auroc}, {"fpr_at_95_tpr", o.fpr_at_95_tpr}});
+        rows.push_back({{"distortion", d.family}, {"severity", d.severity}, {"images", d.images},
+                        {"flagged_share", d.flagged_share}, {"ood", scores}});
+      }
+      j["trust"]["distorted_ood"] = rows;
+    }
   }
   if (e.mcnemar) {
     const McNemarRecord& m = *e.mcnemar;
@@ -138,6 +148,21 @@ EvalReport eval_report_from_json(const JsonReader& j) {
     for (size_t i = 0; i < rows.size(); ++i) {
       JsonReader o(rows[i], j.file(), "trust.ood[" + std::to_string(i) + "]");
       r.ood.push_back({o.get<std::string>("score"), o.get<double>("auroc"), o.get<double>("fpr_at_95_tpr")});
+    }
+    const nlohmann::json distorted = t->has("distorted_ood") ? t->raw().at("distorted_ood") : nlohmann::json::array();
+    if (!distorted.is_array()) throw UserError(t->where("distorted_ood") + ": expected a list");
+    for (size_t i = 0; i < distorted.size(); ++i) {
+      const std::string where = "trust.distorted_ood[" + std::to_string(i) + "]";
+      JsonReader d(distorted[i], j.file(), where);
+      DistortedOod row{d.get<std::string>("distortion"), d.get<int>("severity"), d.get<int64_t>("images"),
+                       d.get<double>("flagged_share"), {}};
+      const nlohmann::json scores = d.has("ood") ? d.raw().at("ood") : nlohmann::json::array();
+      if (!scores.is_array()) throw UserError(d.where("ood") + ": expected a list");
+      for (size_t k = 0; k < scores.size(); ++k) {
+        JsonReader o(scores[k], j.file(), where + ".ood[" + std::to_string(k) + "]");
+        row.ood.push_back({o.get<std::string>("score"), o.get<double>("auroc"), o.get<double>("fpr_at_95_tpr")});
+      }
+      r.distorted.push_back(std::move(row));
     }
     e.trust = r;
   }

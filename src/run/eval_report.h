@@ -51,6 +51,15 @@ struct OodRecord {
   double auroc = 0.5, fpr_at_95_tpr = 0;
 };
 
+// The robustness sweep's most distorted images of one family, treated as out of distribution.
+struct DistortedOod {
+  std::string family;
+  int severity = 5;
+  int64_t images = 0;
+  double flagged_share = 0;   // of these images, the share the review rule sets aside
+  std::vector<OodRecord> ood;  // per score
+};
+
 struct TrustEvaluation {
   double max_error = 0, confidence_threshold = 0;
   bool feasible = true;
@@ -63,6 +72,7 @@ struct TrustEvaluation {
   int64_t ood_images = 0;
   double ood_flagged_share = 0;     // OOD cells the review rule sets aside
   std::vector<OodRecord> ood;       // per score
+  std::vector<DistortedOod> distorted;  // with the robustness sweep: each family at its worst severity
 };
 
 struct EvalReport {

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "common/run_cli.h"
 
@@ -124,6 +125,74 @@ TEST(CliPredict, EvaluateMeasuresTheReviewRuleAndOutOfDistributionSeparation) {
   // Coverage rises along the curve.
   for (size_t i = 1; i < curve.size(); ++i) EXPECT_GT(curve[i][0].get<double>(), curve[i - 1][0].get<double>());
   EXPECT_NE(r.out.find("OOD distance"), std::string::npos) << r.out;
+}
+
+// --explain on predict: a captioned side-by-side picture and a 16-bit map per cell, indexed in
+// explanations.csv, named in predictions.csv and shown on the review page.
+TEST(CliPredict, ExplainWritesHeatmapsThePredictionsNameAndTheReviewPageShows) {
+  test::TempDir tmp;
+  const std::string heatmaps = tmp.str() + "/heatmaps";
+  auto r = run_cli("predict " + aria_run() + " " + test::bundled("aria-mini/Pre") + " " + test::bundled("cnmc-mini") +
+                   " --explain " + heatmaps + " --report --out " + tmp.str() + " --cache none --quiet");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = load(tmp.str() + "/predictions.json");
+  const size_t cells = j["cells"].size();
+  ASSERT_GT(cells, 30u);
+  std::ifstream index(heatmaps + "/explanations.csv");
+  std::string line;
+  std::getline(index, line);
+  EXPECT_EQ(line, "path,class,method,picture,map");
+  size_t rows = 0;
+  while (std::getline(index, line)) ++rows;
+  EXPECT_EQ(rows, cells) << "one Grad-CAM per cell for the simple CNN";
+  for (const auto& c : j["cells"]) {
+    ASSERT_TRUE(c.contains("heatmap")) << c["path"];
+    const std::string picture = c["heatmap"];
+    cv::Mat shown = cv::imread(picture, cv::IMREAD_COLOR);
+    ASSERT_FALSE(shown.empty()) << picture;
+    EXPECT_EQ(shown.cols, 2 * 224 + 4) << "two panels, upscaled from the tiny preset's 32 px";
+    const std::string map_path = picture.substr(0, picture.size() - 4) + ".map.png";
+    cv::Mat map = cv::imread(map_path, cv::IMREAD_UNCHANGED);
+    ASSERT_EQ(map.type(), CV_16U) << map_path;
+    EXPECT_EQ(map.cols, 32);
+    EXPECT_EQ(map.rows, 32);
+  }
+  std::ifstream csv(tmp.str() + "/predictions.csv");
+  std::getline(csv, line);
+  EXPECT_NE(line.find(",heatmap"), std::string::npos) << line;
+  std::ifstream page(tmp.str() + "/review.html");
+  const std::string html((std::istreambuf_iterator<char>(page)), {});
+  EXPECT_NE(html.find("the cell as the model saw it, and its heatmap"), std::string::npos);
+  EXPECT_NE(r.out.find("explanations.csv"), std::string::npos) << r.out;
+  // An explanations folder that cannot be made is one error line, and nothing is half-written.
+  auto bad = run_cli("predict " + aria_run() + " " + test::bundled("cnmc-mini") + " --explain /proc/nope --cache none --quiet");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("error: /proc/nope"), std::string::npos) << bad.err;
+}
+
+// evaluate --explain and the sweep's worst distortions as out-of-distribution sets.
+TEST(CliPredict, EvaluateExplainsAndScoresTheWorstDistortionsAsUnseen) {
+  test::TempDir tmp;
+  auto r = run_cli("evaluate " + aria_run() + " --trust --distortions --explain " + tmp.str() +
+                   "/maps --bootstrap 20 --cache none --quiet --out " + tmp.str());
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto e = load(tmp.str() + "/eval.json");
+  const auto& distorted = e["trust"]["distorted_ood"];
+  ASSERT_EQ(distorted.size(), 8u) << "every family of the sweep";
+  for (const auto& d : distorted) {
+    EXPECT_EQ(d["severity"], 5);
+    EXPECT_EQ(d["images"], e["n"]);
+    ASSERT_EQ(d["ood"].size(), 4u);
+    for (const auto& o : d["ood"]) {
+      EXPECT_GE(o["auroc"].get<double>(), 0.0);
+      EXPECT_LE(o["auroc"].get<double>(), 1.0);
+    }
+  }
+  size_t pictures = 0;
+  for (const auto& f : fs::directory_iterator(tmp.str() + "/maps"))
+    pictures += f.path().string().size() > 12 && f.path().string().rfind(".grad-cam.png") == f.path().string().size() - 13;
+  EXPECT_EQ(pictures, e["n"].get<size_t>());
+  EXPECT_NE(r.out.find("at severity 5"), std::string::npos) << r.out;
 }
 
 TEST(CliPredict, ReviewPageListsFlaggedCellsFirst) {

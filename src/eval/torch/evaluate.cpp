@@ -18,6 +18,7 @@
 #include "eval/torch/trained_model.h"
 #include "eval/torch/trust_evaluation.h"
 #include "models/placement.h"
+#include "explain/torch/explain_cells.h"
 #include "run/run_samples.h"
 
 namespace leuko {
@@ -175,12 +176,24 @@ EvalReport evaluate_run(const EvaluateOptions& o) {
     e.distortion_parameters = distortion_parameters();
   }
   if (!o.against.empty()) e.mcnemar = against_other_run(p, set.samples, t, o, device);
-  if (o.trust || !o.ood.empty()) e.trust = evaluate_trust(session, set.samples, lo, o.ood, o.scoring);
+  if (o.trust || !o.ood.empty()) e.trust = evaluate_trust(session, set.samples, lo, o.ood, o.scoring, o.distortions ? 5 : 0);
 
   const EvalFiles files(o.out.empty() ? run.path() : o.out);
   files.write_report(e);
   files.write_predictions(prediction_table(p, set.samples, t.record.classes));
   if (o.distortions) files.write_robustness(robustness_rows);
+  if (!o.explain_dir.empty()) {
+    const auto predicted = argmax_rows(p.probs, k);
+    std::vector<CellToExplain> cells;
+    for (size_t r = 0; r < p.sample_index.size(); ++r) {
+      const auto& names = t.record.classes;
+      char caption[256];
+      std::snprintf(caption, sizeof caption, "true %s, predicted %s %.3f", names[static_cast<size_t>(p.labels[r])].c_str(),
+                    names[static_cast<size_t>(predicted[r])].c_str(), p.probs[r * static_cast<size_t>(k) + static_cast<size_t>(predicted[r])]);
+      cells.push_back({set.samples[p.sample_index[r]], predicted[r], caption});
+    }
+    explain_cells(t, device, lo, cells, o.explain_dir, o.show_progress);
+  }
   return e;
 }
 

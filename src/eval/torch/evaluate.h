@@ -33,6 +33,7 @@ struct EvaluateOptions {
   int bootstrap = 1000;
   ScoringOptions scoring;
   std::string out;               // folder for eval.json and its CSVs ("" = the run folder)
+  std::string explain_dir;       // "" = none; else heatmaps of every scored image's predicted class
   bool show_progress = true;
 };
 

@@ -4,13 +4,14 @@
 
 #include <torch/torch.h>
 
+#include "common/count_progress.h"
 #include "models/autocast.h"
 #include "models/model.h"
 
 namespace leuko {
 
 Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::Device& device, bool bf16, bool tta,
-                    bool features) {
+                    bool features, CountProgress* progress) {
   auto t0 = std::chrono::steady_clock::now();
   Predictions p;
   p.num_classes = static_cast<int>(model.num_classes());
@@ -62,6 +63,7 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
     auto y = batch->labels.contiguous();
     for (int64_t i = 0; i < y.size(0); ++i) p.labels.push_back(static_cast<int>(y[i].item<int64_t>()));
     p.sample_index.insert(p.sample_index.end(), batch->sample_index.begin(), batch->sample_index.end());
+    if (progress) progress->advance(batch->sample_index.size());
   }
   p.mean_loss = p.labels.empty() ? 0 : loss_sum / static_cast<double>(p.labels.size());
   if (was_training) model.train();

@@ -10,6 +10,7 @@
 namespace leuko {
 
 class ClassifierModule;
+class CountProgress;
 
 struct Predictions {
   int num_classes = 0;
@@ -24,8 +25,9 @@ struct Predictions {
 };
 
 // Eval mode, no grad. `tta`: average softmax over the 8 dihedral views (flips x 90-degree turns).
-// `features`: also keep the pooled penultimate features (of the unturned view).
+// `features`: also keep the pooled penultimate features (of the unturned view). `progress`, when
+// given, advances by each batch's images.
 Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::Device& device, bool bf16 = false,
-                    bool tta = false, bool features = false);
+                    bool tta = false, bool features = false, CountProgress* progress = nullptr);
 
 }  // namespace leuko

@@ -1,15 +1,18 @@
 #include "eval/torch/predict_cells.h"
 
 #include <cstdio>
+#include <map>
 
 #include <torch/torch.h>
 
+#include "common/count_progress.h"
 #include "common/error.h"
 #include "common/parallel.h"
 #include "data/prediction_inputs.h"
 #include "eval/feature_density.h"
 #include "eval/metrics.h"
 #include "eval/torch/inference.h"
+#include "explain/torch/explain_cells.h"
 #include "eval/torch/trained_model.h"
 #include "eval/torch/trust_calibration.h"
 #include "eval/trust_scores.h"
@@ -75,7 +78,11 @@ PredictionSet predict_cells(const PredictOptions& o) {
   const int k = static_cast<int>(t.record.classes.size());
   if (density.classes != k) throw UserError(run.feature_density_path() + ": fitted for another number of classes");
   BatchLoader loader(inputs.samples, scoring_loader_options(t, o.scoring));
-  const Predictions p = predict(*t.model, loader, device, t.bf16, o.tta, /*features=*/true);
+  Predictions p;
+  {
+    CountProgress progress("predict", inputs.samples.size(), o.show_progress);
+    p = predict(*t.model, loader, device, t.bf16, o.tta, /*features=*/true, &progress);
+  }
 
   const TrustScores scores = trust_scores(p.logits, p.features, k, trust, density);
   const auto predicted = argmax_rows(scores.probs, k);
@@ -101,6 +108,19 @@ PredictionSet predict_cells(const PredictOptions& o) {
     set.cells.push_back(std::move(c));
   }
   if (o.patients) set.patients = call_patients(set.cells, k);
+  if (!o.explain_dir.empty()) {
+    std::vector<CellToExplain> cells;
+    for (size_t r = 0; r < set.cells.size(); ++r) {
+      const auto& c = set.cells[r];
+      cells.push_back({inputs.samples[p.sample_index[r]], c.predicted,
+                       set.classes[static_cast<size_t>(c.predicted)] + " " + fixed(c.probs[static_cast<size_t>(c.predicted)], 3) +
+                           (c.review ? "  REVIEW" : "")});
+    }
+    std::map<std::string, std::string> grad_cam;
+    for (const auto& e : explain_cells(t, device, scoring_loader_options(t, o.scoring), cells, o.explain_dir, o.show_progress))
+      if (e.method == "grad-cam") grad_cam[e.path] = e.picture;
+    for (auto& c : set.cells) c.heatmap = grad_cam[c.path];
+  }
   return set;
 }
 

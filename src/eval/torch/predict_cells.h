@@ -16,6 +16,7 @@ struct PredictOptions {
   int top_k = 2;
   bool tta = false;
   bool patients = false;
+  std::string explain_dir;          // "" = no explanations; else heatmaps of every cell's predicted class
   double max_error = 0.01;          // used when the run is calibrated here for the first time
   ScoringOptions scoring;
   bool show_progress = true;

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
+#include "data/distort.h"
 #include "data/prediction_inputs.h"
 #include "eval/metrics.h"
 #include "eval/selective.h"
@@ -49,7 +50,8 @@ std::vector<std::pair<double, double>> thinned(const std::vector<RiskCoveragePoi
 }  // namespace
 
 TrustEvaluation evaluate_trust(ScoringSession& s, const std::vector<Sample>& samples, const LoaderOptions& lo,
-                               const std::vector<std::string>& ood_inputs, const ScoringOptions& scoring) {
+                               const std::vector<std::string>& ood_inputs, const ScoringOptions& scoring,
+                               int distorted_severity) {
   if (!s.run.has_trust()) calibrate_run({s.run.path(), 0.01, scoring});
   const TrustRecord trust = s.run.read_trust();
   const FeatureDensity density = read_feature_density(s.run);
@@ -75,19 +77,36 @@ TrustEvaluation evaluate_trust(ScoringSession& s, const std::vector<Sample>& sam
   t.risk_coverage = thinned(curve);
   t.flagged_share = flagged_share(in.scores, trust);
 
-  if (ood_inputs.empty()) return t;
-  Dataset ood = gather_prediction_inputs(ood_inputs, s.threads);
-  if (ood.samples.empty()) throw UserError("--ood: no readable image among the files given");
-  const Scored out = score(s, ood.samples, lo, trust, density);
-  for (const std::string& d : ood_inputs) t.ood_data += (t.ood_data.empty() ? "" : " ") + d;
-  t.ood_images = static_cast<int64_t>(ood.samples.size());
-  t.ood_flagged_share = flagged_share(out.scores, trust);
-  const std::vector<std::pair<const char*, std::vector<float> TrustScores::*>> scores = {
-      {"confidence", &TrustScores::confidence}, {"margin", &TrustScores::margin},
-      {"energy", &TrustScores::energy}, {"distance", &TrustScores::distance}};
-  for (const auto& [name, field] : scores) {
-    const OodDetection d = ood_detection(in.scores.*field, out.scores.*field);
-    t.ood.push_back({name, d.auroc, d.fpr_at_95_tpr});
+  auto detection = [&](const TrustScores& out) {
+    const std::vector<std::pair<const char*, std::vector<float> TrustScores::*>> scores = {
+        {"confidence", &TrustScores::confidence}, {"margin", &TrustScores::margin},
+        {"energy", &TrustScores::energy}, {"distance", &TrustScores::distance}};
+    std::vector<OodRecord> rows;
+    for (const auto& [name, field] : scores) {
+      const OodDetection d = ood_detection(in.scores.*field, out.*field);
+      rows.push_back({name, d.auroc, d.fpr_at_95_tpr});
+    }
+    return rows;
+  };
+
+  if (!ood_inputs.empty()) {
+    Dataset ood = gather_prediction_inputs(ood_inputs, s.threads);
+    if (ood.samples.empty()) throw UserError("--ood: no readable image among the files given");
+    const Scored out = score(s, ood.samples, lo, trust, density);
+    for (const std::string& d : ood_inputs) t.ood_data += (t.ood_data.empty() ? "" : " ") + d;
+    t.ood_images = static_cast<int64_t>(ood.samples.size());
+    t.ood_flagged_share = flagged_share(out.scores, trust);
+    t.ood = detection(out.scores);
+  }
+  if (distorted_severity > 0) {
+    for (const std::string& family : distortion_families()) {
+      LoaderOptions distorted = lo;
+      distorted.eval_distortion = family;
+      distorted.eval_severity = distorted_severity;
+      const Scored out = score(s, samples, distorted, trust, density);
+      t.distorted.push_back({family, distorted_severity, static_cast<int64_t>(samples.size()),
+                             flagged_share(out.scores, trust), detection(out.scores)});
+    }
   }
   return t;
 }

@@ -14,7 +14,10 @@
 
 namespace leuko {
 
+// `distorted_severity` > 0: also each distortion family of the robustness sweep at that severity
+// applied to `samples`, every family scored as one more out-of-distribution set.
 TrustEvaluation evaluate_trust(ScoringSession& session, const std::vector<Sample>& samples, const LoaderOptions& loader,
-                               const std::vector<std::string>& ood_inputs, const ScoringOptions& scoring);
+                               const std::vector<std::string>& ood_inputs, const ScoringOptions& scoring,
+                               int distorted_severity = 0);
 
 }  // namespace leuko
