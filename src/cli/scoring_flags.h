@@ -7,11 +7,15 @@
 
 namespace leuko::cli {
 
-inline void add_scoring_flags(CLI::App* cmd, ScoringOptions& o) {
+// `cache_by_default` false (predict): new images are seen once, so writing their preprocessed
+// copies would only cost time; --cache DIR still turns it on.
+inline void add_scoring_flags(CLI::App* cmd, ScoringOptions& o, bool cache_by_default = true) {
+  if (!cache_by_default) o.cache_dir = "none";
   cmd->add_option("--batch", o.batch, "images per forward pass (default 64)")->check(CLI::Range(1, 65536));
   cmd->add_option("--threads", o.threads, "intra-op and decoding threads (default: all cores)")->check(CLI::Range(0, 4096));
   add_choice(cmd, "--device", o.device, "where to run");
-  cmd->add_option("--cache", o.cache_dir, "preprocessing cache folder, or none (default ~/.cache/leukoscope)");
+  cmd->add_option("--cache", o.cache_dir, cache_by_default ? "preprocessing cache folder, or none (default ~/.cache/leukoscope)"
+                                                           : "preprocessing cache folder (default none: new images are read once)");
 }
 
 }  // namespace leuko::cli

@@ -57,7 +57,7 @@ void add_predict_verb(CLI::App& app, const std::string* command_line) {
   cmd->add_option("--explain", o->explain_dir,
                   "folder for heatmaps of each cell's predicted class: Grad-CAM (and attention rollout for "
                   "vit-hybrid), the cell and its overlay side by side plus the raw 16-bit map; shown on --report");
-  add_scoring_flags(cmd, o->scoring);
+  add_scoring_flags(cmd, o->scoring, /*cache_by_default=*/false);
   cmd->add_flag("--report", *report, "also write review.html in --out: patients, then the cells flagged for review, "
                                      "then every class's gallery (self-contained, no network)");
   cmd->add_flag("--json", *json, "print predictions.json to stdout");

@@ -5,11 +5,11 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/regular_file.h"
 #include "data/csv.h"
 #include "data/folder_listing.h"
 #include "data/image_decode.h"
 #include "data/layouts.h"
-#include "data/scan.h"
 
 namespace leuko {
 namespace fs = std::filesystem;
@@ -49,7 +49,7 @@ void add_manifest(Dataset& ds, const std::string& csv_path) {
 
 }  // namespace
 
-Dataset gather_prediction_inputs(const std::vector<std::string>& inputs, int threads) {
+Dataset gather_prediction_inputs(const std::vector<std::string>& inputs) {
   if (inputs.empty()) throw UserError("INPUT: give image files, folders or a CSV manifest to predict");
   Dataset ds;
   ds.layout = "inputs";
@@ -69,12 +69,16 @@ Dataset gather_prediction_inputs(const std::vector<std::string>& inputs, int thr
   std::set<std::string> seen;
   std::vector<Sample> unique;
   for (auto& s : ds.samples) {
-    std::error_code ec;  // a symlink loop has no canonical name; it is skipped by validate_samples
+    std::error_code ec;  // a symlink loop has no canonical name; regular_file_problem skips it below
     fs::path key = fs::weakly_canonical(s.path, ec);
     if (seen.insert(ec ? s.path : key.string()).second) unique.push_back(std::move(s));
   }
-  ds.samples = std::move(unique);
-  validate_samples(ds, threads);
+  ds.samples.clear();
+  for (auto& s : unique) {
+    std::string problem = regular_file_problem(s.path);
+    if (problem.empty()) ds.samples.push_back(std::move(s));
+    else ds.skipped.push_back({s.path, problem});
+  }
   return ds;
 }
 

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "models/conv_bn_fusion.h"
+
 namespace leuko {
 namespace {
 
@@ -21,6 +23,7 @@ struct Bottleneck : nn::Module {
   nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   nn::Sequential downsample{nullptr};
   int64_t in, planes, stride;
+  FusedConv fused1, fused2, fused3, fused_downsample;  // scoring only (conv_bn_fusion.h)
 
   Bottleneck(int64_t in_, int64_t planes_, int64_t stride_) : in(in_), planes(planes_), stride(stride_) {
     conv1 = register_module("conv1", conv(in, planes, 1, 1));
@@ -34,11 +37,23 @@ struct Bottleneck : nn::Module {
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
-    auto y = torch::relu(bn1(conv1(x)));
-    y = torch::relu(bn2(conv2(y)));
-    y = bn3(conv3(y));
-    auto identity = downsample ? downsample->forward(x) : x;
+    auto y = torch::relu(conv_bn(conv1, bn1, fused1, x));
+    y = torch::relu(conv_bn(conv2, bn2, fused2, y));
+    y = conv_bn(conv3, bn3, fused3, y);
+    auto identity = !downsample ? x
+                    : fused_downsample.weight.defined()
+                        ? conv_bn(downsample_conv(), downsample_bn(), fused_downsample, x)
+                        : downsample->forward(x);
     return torch::relu(y + identity);
+  }
+  // The shortcut's conv and batch norm, as torchvision names them (downsample.0, downsample.1).
+  nn::Conv2d downsample_conv() const { return nn::Conv2d(std::dynamic_pointer_cast<nn::Conv2dImpl>(downsample->ptr(0))); }
+  nn::BatchNorm2d downsample_bn() const { return nn::BatchNorm2d(std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(downsample->ptr(1))); }
+  void fuse() {
+    fused1 = fuse_conv_bn(conv1, bn1);
+    fused2 = fuse_conv_bn(conv2, bn2);
+    fused3 = fuse_conv_bn(conv3, bn3);
+    if (downsample) fused_downsample = fuse_conv_bn(downsample_conv(), downsample_bn());
   }
 
   // MACs for an input of h x w; updates h, w to the output size.
@@ -59,6 +74,7 @@ struct Bottleneck : nn::Module {
 struct ResNet::Impl {
   nn::Conv2d conv1{nullptr};
   nn::BatchNorm2d bn1{nullptr};
+  FusedConv fused1;
   std::vector<std::vector<std::shared_ptr<Bottleneck>>> layers;
   nn::Linear fc{nullptr};
 };
@@ -95,9 +111,16 @@ ResNet::ResNet(const ResNetConfig& config, int64_t num_classes)
   }
 }
 
+void ResNet::fuse_batch_norm() {
+  auto& m = *impl_;
+  m.fused1 = fuse_conv_bn(m.conv1, m.bn1);
+  for (auto& stage : m.layers)
+    for (auto& block : stage) block->fuse();
+}
+
 torch::Tensor ResNet::forward_features(torch::Tensor x) {
   auto& m = *impl_;
-  x = torch::relu(m.bn1(m.conv1(x)));
+  x = torch::relu(conv_bn(m.conv1, m.bn1, m.fused1, x));
   x = torch::max_pool2d(x, 3, 2, 1);
   for (auto& stage : m.layers)
     for (auto& block : stage) x = block->forward(x);

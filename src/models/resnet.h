@@ -23,6 +23,8 @@ class ResNet : public ClassifierModule {
   std::vector<std::string> head_prefixes() const override { return {"fc."}; }
   double forward_macs(int64_t height, int64_t width) const override;
   int64_t num_classes() const override { return num_classes_; }
+  // Scoring: fold every batch norm into its convolution (models/conv_bn_fusion.h).
+  void fuse_batch_norm();
 
  private:
   struct Impl;

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "models/conv_bn_fusion.h"
+
 namespace leuko {
 namespace {
 
@@ -10,12 +12,14 @@ namespace nn = torch::nn;
 struct ConvBlock : nn::Module {
   nn::Conv2d conv{nullptr};
   nn::BatchNorm2d bn{nullptr};
+  FusedConv fused;  // scoring only (conv_bn_fusion.h)
   ConvBlock(int64_t in, int64_t out) {
     conv = register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1).bias(false)));
     bn = register_module("bn", nn::BatchNorm2d(out));
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    return torch::max_pool2d(torch::relu(bn(conv(x))), {2, 2}, {2, 2}, {0, 0}, {1, 1}, /*ceil_mode=*/true);
+    return torch::max_pool2d(torch::relu(conv_bn(conv, bn, fused, x)), {2, 2}, {2, 2}, {0, 0}, {1, 1},
+                             /*ceil_mode=*/true);
   }
 };
 
@@ -42,6 +46,10 @@ SimpleCnn::SimpleCnn(const SimpleCnnConfig& config, int64_t num_classes)
   impl_->classifier = register_module("classifier", nn::Linear(in, num_classes));
   for (auto& block : impl_->blocks)
     nn::init::kaiming_normal_(block->conv->weight, 0.0, torch::kFanOut, torch::kReLU);
+}
+
+void SimpleCnn::fuse_batch_norm() {
+  for (auto& block : impl_->blocks) block->fused = fuse_conv_bn(block->conv, block->bn);
 }
 
 torch::Tensor SimpleCnn::forward_features(torch::Tensor x) {

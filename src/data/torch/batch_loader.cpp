@@ -116,7 +116,16 @@ Batch BatchLoader::build_batch(size_t batch_index) {
   for (size_t k = begin; k < end; ++k) {
     size_t idx = order_[k];
     const Sample& sample = samples_[idx];
-    cv::Mat img = cache_->load(sample.path);
+    cv::Mat img;
+    try {
+      img = cache_->load(sample.path);
+    } catch (const UserError& e) {
+      if (!options_.skip_unreadable) throw;
+      std::string reason = e.what();
+      if (reason.rfind(sample.path + ": ", 0) == 0) reason = reason.substr(sample.path.size() + 2);
+      batch.unreadable.push_back({sample.path, reason});
+      continue;
+    }
     std::mt19937_64 rng(mix(options_.seed ^ mix((static_cast<uint64_t>(epoch_) << 32) + k)));
     if (options_.augment) img = augment(img, options_.augmentation, rng);
     if (options_.train_distortion_p > 0)
@@ -127,10 +136,15 @@ Batch BatchLoader::build_batch(size_t batch_index) {
     if (!options_.eval_distortion.empty())
       img = distort(img, options_.eval_distortion, options_.eval_severity, mix(options_.seed + idx));
     if (options_.test_time_denoise != Denoise::None) img = denoise(img, options_.test_time_denoise);
-    int64_t row = static_cast<int64_t>(k - begin);
+    const int64_t row = static_cast<int64_t>(batch.sample_index.size());
     rgb_to_normalised_chw(img, options_.normalisation, batch.images[row]);
     labels[row] = sample.label;
     batch.sample_index.push_back(idx);
+  }
+  const int64_t rows = static_cast<int64_t>(batch.sample_index.size());
+  if (rows < count) {
+    batch.images = batch.images.narrow(0, 0, rows);
+    batch.labels = batch.labels.narrow(0, 0, rows);
   }
   if (options_.channels_last) batch.images = batch.images.contiguous(at::MemoryFormat::ChannelsLast);
   if (options_.pin_memory) {

@@ -49,12 +49,17 @@ struct LoaderOptions {
   std::string eval_distortion;  // "" = none
   int eval_severity = 0;
   Denoise test_time_denoise = Denoise::None;
+  // Prediction on new images: a file that cannot be read or decoded is left out of its batch and
+  // listed in Batch::unreadable instead of stopping the loader. Training and evaluation keep the
+  // default: their images were validated when the split was made, so a failure is news.
+  bool skip_unreadable = false;
 };
 
 struct Batch {
   at::Tensor images;                // float [B,3,S,S]
   at::Tensor labels;                // int64 [B]
   std::vector<size_t> sample_index; // position in the loader's sample list
+  std::vector<SkippedFile> unreadable;  // with skip_unreadable: the batch's files that failed
 };
 
 class BatchLoader {

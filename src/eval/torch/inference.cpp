@@ -21,6 +21,9 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
   double loss_sum = 0;
   loader.start_epoch(0);
   while (auto batch = loader.next()) {
+    p.unreadable.insert(p.unreadable.end(), batch->unreadable.begin(), batch->unreadable.end());
+    if (progress) progress->advance(batch->sample_index.size() + batch->unreadable.size());
+    if (batch->sample_index.empty()) continue;
     auto x = batch->images.to(device, /*non_blocking=*/true);
     torch::Tensor logits, probs, pooled;
     {
@@ -63,7 +66,6 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
     auto y = batch->labels.contiguous();
     for (int64_t i = 0; i < y.size(0); ++i) p.labels.push_back(static_cast<int>(y[i].item<int64_t>()));
     p.sample_index.insert(p.sample_index.end(), batch->sample_index.begin(), batch->sample_index.end());
-    if (progress) progress->advance(batch->sample_index.size());
   }
   p.mean_loss = p.labels.empty() ? 0 : loss_sum / static_cast<double>(p.labels.size());
   if (was_training) model.train();

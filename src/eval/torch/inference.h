@@ -21,6 +21,7 @@ struct Predictions {
   std::vector<float> features;       // row-major n x feature_dim penultimate features, when asked
   int64_t feature_dim = 0;
   double mean_loss = 0;              // cross-entropy of the logits (0 for unlabelled images)
+  std::vector<SkippedFile> unreadable;  // left out by a skip_unreadable loader, with the reason
   double seconds = 0;
 };
 

@@ -58,8 +58,7 @@ void flag(CellPrediction& c, const TrustRecord& t) {
 PredictionSet predict_cells(const PredictOptions& o) {
   if (o.top_k < 1) throw UserError("--top-k: must be at least 1");
   const RunDir run = RunDir::existing(o.run);
-  const int threads = o.scoring.threads > 0 ? o.scoring.threads : default_thread_count();
-  Dataset inputs = gather_prediction_inputs(o.inputs, threads);
+  Dataset inputs = gather_prediction_inputs(o.inputs);
   if (inputs.samples.empty())
     throw UserError("INPUT: no readable image among " + std::to_string(inputs.skipped.size()) + " file(s) given" +
                     (inputs.skipped.empty() ? "" : " (first: " + inputs.skipped[0].path + ": " + inputs.skipped[0].reason + ")"));
@@ -77,12 +76,19 @@ PredictionSet predict_cells(const PredictOptions& o) {
   TrainedModel& t = session.trained;
   const int k = static_cast<int>(t.record.classes.size());
   if (density.classes != k) throw UserError(run.feature_density_path() + ": fitted for another number of classes");
-  BatchLoader loader(inputs.samples, scoring_loader_options(t, o.scoring));
+  LoaderOptions images = scoring_loader_options(t, o.scoring);
+  images.skip_unreadable = true;  // new images: list the ones that do not decode, predict the rest
+  BatchLoader loader(inputs.samples, images);
   Predictions p;
   {
     CountProgress progress("predict", inputs.samples.size(), o.show_progress);
     p = predict(*t.model, loader, device, t.bf16, o.tta, /*features=*/true, &progress);
   }
+
+  inputs.skipped.insert(inputs.skipped.end(), p.unreadable.begin(), p.unreadable.end());
+  if (p.sample_index.empty())
+    throw UserError("INPUT: no readable image among " + std::to_string(inputs.skipped.size()) + " file(s) given (first: " +
+                    inputs.skipped[0].path + ": " + inputs.skipped[0].reason + ")");
 
   const TrustScores scores = trust_scores(p.logits, p.features, k, trust, density);
   const auto predicted = argmax_rows(scores.probs, k);

@@ -6,6 +6,8 @@
 #include "data/preprocess_cache.h"
 #include "models/placement.h"
 #include "models/registry.h"
+#include "models/resnet.h"
+#include "models/simple_cnn.h"
 #include "models/weights.h"
 
 namespace leuko {
@@ -21,8 +23,15 @@ TrainedModel load_trained_model(const RunDir& run, const torch::Device& device) 
   strict.skip_mismatched_head = false;
   load_state(*t.model, weights, strict);
   t.model->to(device);
-  if (c.channels_last) use_channels_last(*t.model);
+  // Scoring is free to pick its own layout and to fold batch norms: neither changes the result
+  // beyond float rounding. NHWC for the CNNs (simple-cnn paper forward 39 -> 51 img/s on a
+  // 2-core AVX2 CPU; resnet50 the same either way), the run's own layout for the hybrid.
+  const bool cnn = dynamic_cast<SimpleCnn*>(t.model.get()) || dynamic_cast<ResNet*>(t.model.get());
+  t.channels_last = c.channels_last || cnn;
+  if (t.channels_last) use_channels_last(*t.model);
   t.model->eval();
+  if (auto* simple = dynamic_cast<SimpleCnn*>(t.model.get())) simple->fuse_batch_norm();
+  if (auto* resnet = dynamic_cast<ResNet*>(t.model.get())) resnet->fuse_batch_norm();
   t.bf16 = c.amp == Amp::Bf16;
   return t;
 }
@@ -44,7 +53,7 @@ LoaderOptions scoring_loader_options(const TrainedModel& t, const ScoringOptions
   l.preprocess.size = t.record.image_size;
   l.normalisation = t.record.normalisation;
   l.cache_dir = o.cache_dir == "none" ? "" : o.cache_dir.empty() ? default_cache_dir() : o.cache_dir;
-  l.channels_last = t.record.config.channels_last;
+  l.channels_last = t.channels_last;
   l.pin_memory = o.device == Device::Cuda;
   return l;
 }

@@ -18,6 +18,7 @@ struct TrainedModel {
   RunRecord record;
   std::shared_ptr<ClassifierModule> model;
   bool bf16 = false;  // the run trained with bf16 autocast: score the same way
+  bool channels_last = false;  // the layout it is scored in (scoring_layout below)
 };
 
 TrainedModel load_trained_model(const RunDir& run, const torch::Device& device);

@@ -90,11 +90,13 @@ TrustEvaluation evaluate_trust(ScoringSession& s, const std::vector<Sample>& sam
   };
 
   if (!ood_inputs.empty()) {
-    Dataset ood = gather_prediction_inputs(ood_inputs, s.threads);
-    if (ood.samples.empty()) throw UserError("--ood: no readable image among the files given");
-    const Scored out = score(s, ood.samples, lo, trust, density);
+    Dataset ood = gather_prediction_inputs(ood_inputs);
+    LoaderOptions unseen = lo;
+    unseen.skip_unreadable = true;
+    const Scored out = score(s, ood.samples, unseen, trust, density);
+    if (out.predictions.sample_index.empty()) throw UserError("--ood: no readable image among the files given");
     for (const std::string& d : ood_inputs) t.ood_data += (t.ood_data.empty() ? "" : " ") + d;
-    t.ood_images = static_cast<int64_t>(ood.samples.size());
+    t.ood_images = static_cast<int64_t>(out.predictions.sample_index.size());
     t.ood_flagged_share = flagged_share(out.scores, trust);
     t.ood = detection(out.scores);
   }

@@ -1,0 +1,28 @@
+#include "models/conv_bn_fusion.h"
+
+#include <torch/torch.h>
+
+namespace leuko {
+
+FusedConv fuse_conv_bn(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn) {
+  torch::NoGradGuard no_grad;
+  const auto& o = bn->options;
+  auto scale = bn->weight / torch::sqrt(bn->running_var + o.eps());
+  FusedConv f;
+  // The weight keeps the memory format of the trained one (NHWC models get NHWC weights).
+  f.weight = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(conv->weight.suggest_memory_format());
+  auto bias = conv->options.bias() ? conv->bias : torch::zeros_like(bn->running_mean);
+  f.bias = (bias - bn->running_mean) * scale + bn->bias;
+  return f;
+}
+
+torch::Tensor conv_bn(torch::nn::Conv2d conv, torch::nn::BatchNorm2d bn, const FusedConv& fused,
+                      const torch::Tensor& x) {
+  if (!fused.weight.defined() || conv->is_training() || bn->is_training()) return bn->forward(conv->forward(x));
+  const auto& o = conv->options;
+  const auto& padding = c10::get<torch::ExpandingArray<2>>(o.padding());
+  return torch::conv2d(x, fused.weight.to(x.scalar_type()), fused.bias.to(x.scalar_type()), o.stride(), padding,
+                       o.dilation(), o.groups());
+}
+
+}  // namespace leuko

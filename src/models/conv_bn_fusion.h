@@ -1,0 +1,24 @@
+#pragma once
+// Scoring only: a convolution followed by an eval-mode batch norm is one convolution with a bias,
+//   w' = w · γ / √(σ² + ε),   b' = β − μ · γ / √(σ² + ε)
+// (per output channel), which saves the batch norm's pass over every activation map — a memory-
+// bound pass that costs as much as the convolution at 224 px on a CPU. PyTorch's eager mode keeps
+// them apart; torch.fx / TorchScript freezing does this same fold. The fused tensors live beside
+// the module's parameters (which stay as trained, so state_dict and saving are unchanged) and are
+// used only in eval mode; re-fuse after loading new weights.
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+
+namespace leuko {
+
+struct FusedConv {
+  torch::Tensor weight, bias;  // undefined = not fused
+};
+
+FusedConv fuse_conv_bn(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn);
+
+// bn(conv(x)), through the fused convolution when there is one and the modules are in eval mode.
+torch::Tensor conv_bn(torch::nn::Conv2d conv, torch::nn::BatchNorm2d bn, const FusedConv& fused,
+                      const torch::Tensor& x);
+
+}  // namespace leuko
