@@ -1,6 +1,7 @@
 #include "data/split.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -110,6 +111,32 @@ LeakageAudit audit_split(const Dataset& ds, const HashResult& hashes, int near_d
 }
 
 SplitBy resolve_split_by(const Dataset& ds, SplitBy by) {
+  // A manifest's own split column (a study's published cohorts) is the split: re-splitting it
+  // without a word would mix the cohorts. Every labelled row must then carry one.
+  if (ds.layout == "csv") {
+    size_t with = 0, labelled = 0;
+    bool train = false, test = false;
+    for (const auto& s : ds.samples) {
+      if (s.label == kUnlabelled) continue;
+      ++labelled;
+      with += s.split != "all";
+      train |= s.split == "train";
+      test |= s.split == "test";
+    }
+    if (with > 0 && by == SplitBy::Auto) {
+      if (with < labelled)
+        throw UserError(ds.root + ": " + std::to_string(with) + " of " + std::to_string(labelled) +
+                        " rows give a split and the rest do not; give every row one, or pass --by patient|cluster|image "
+                        "to ignore the split column");
+      if (!train || !test)
+        throw UserError(ds.root + ": the split column needs train and test rows (val is optional); or pass --by "
+                        "patient|cluster|image to ignore it");
+      return SplitBy::Official;
+    }
+    if (with > 0 && by != SplitBy::Official)
+      std::fprintf(stderr, "note: %s: its split column is ignored: --by %s makes a new split\n", ds.root.c_str(),
+                   choice_name(by));
+  }
   if (by != SplitBy::Auto) return by;
   bool has_patients = !ds.samples.empty() && std::all_of(ds.samples.begin(), ds.samples.end(), [](const Sample& s) {
     return s.label == kUnlabelled || !s.patient.empty();

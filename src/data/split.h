@@ -16,13 +16,16 @@
 
 namespace leuko {
 
-// What a split keeps together. `auto` = patient when every image has a patient id, else the
-// near-duplicate cluster; `official` keeps the layout's own splits (C-NMC's folds).
+// What a split keeps together. `auto` = a CSV manifest's own split column when it has one (every
+// labelled row must), else patient when every image has a patient id, else the near-duplicate
+// cluster; `official` keeps the layout's own splits (C-NMC's folds, a manifest's split column).
 enum class SplitBy { Auto, Patient, Cluster, Image, Official };
 LEUKO_CHOICES(SplitBy, {SplitBy::Auto, "auto"}, {SplitBy::Patient, "patient"}, {SplitBy::Cluster, "cluster"},
               {SplitBy::Image, "image"}, {SplitBy::Official, "official"});
 
-// `auto` resolved for this dataset; any other value is returned as it is.
+// `auto` resolved for this dataset; any other value is returned as it is (with a note on stderr
+// when it makes a manifest's split column be ignored). UserError for a manifest whose split
+// column is partial or lacks train or test rows, under `auto`.
 SplitBy resolve_split_by(const Dataset& ds, SplitBy by);
 
 struct SplitOptions {

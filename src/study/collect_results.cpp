@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <map>
@@ -9,6 +10,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/json_text.h"
 #include "common/paths.h"
 #include "data/csv.h"
 #include "eval/roc_curve.h"
@@ -160,6 +162,30 @@ nlohmann::json collect_results(const std::vector<std::string>& run_dirs, const C
     names.push_back(name);
     models.push_back(m);
   }
+  // Ranking runs only means something on the same classes and the same images (the paths each
+  // run's eval-predictions.csv lists; two runs of one seed have equal splits in different files).
+  std::vector<std::string> warnings;
+  const nlohmann::json& e0 = models.front()["eval"];
+  auto images_of = [&](size_t i) {
+    std::vector<std::string> paths;
+    for (const auto& row : optional_predictions(run_dirs[i], models[i]["eval"]["classes"].get<std::vector<std::string>>()).rows)
+      paths.push_back(row.path);
+    std::sort(paths.begin(), paths.end());
+    return paths;
+  };
+  const std::vector<std::string> first_images = images_of(0);
+  for (size_t i = 1; i < models.size(); ++i) {
+    const nlohmann::json& e = models[i]["eval"];
+    if (e["classes"] != e0["classes"])
+      throw UserError(run_dirs[i] + ": evaluated on classes " + json_text(e["classes"]) + ", " + run_dirs[0] + " on " +
+                      json_text(e0["classes"]) + ": runs of different tasks cannot be compared");
+    if (images_of(i) != first_images)
+      warnings.push_back(run_dirs[i] + " was evaluated on " + e.value("split", "?") + " of " + e.value("data", "?") + " (" +
+                         std::to_string(e.value("n", 0)) + " images), " + run_dirs[0] + " on " + e0.value("split", "?") +
+                         " of " + e0.value("data", "?") + " (" + std::to_string(e0.value("n", 0)) +
+                         " images): their figures are not on the same images");
+  }
+  for (const auto& w : warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   const RunDir first(run_dirs.front());
   const RunRecord first_config = first.read_config();
   nlohmann::json results = {{"schema", "leukoscope-results/1"},
@@ -196,6 +222,8 @@ nlohmann::json collect_results(const std::vector<std::string>& run_dirs, const C
   results["preprocessing"] = pre;
   if (o.extra.is_object()) results.update(o.extra);
   results["findings"] = comparison_findings(results);
+  for (const auto& w : warnings) results["findings"].insert(results["findings"].begin(), "Not comparable as ranked: " + w + ".");
+  results["warnings"] = warnings;
   return results;
 }
 

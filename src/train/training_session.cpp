@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/parallel.h"
 #include "common/paths.h"
+#include "common/remove_tree.h"
 #include "data/bundled.h"
 #include "data/distort.h"
 #include "data/preprocess_cache.h"
@@ -89,8 +90,7 @@ DataRecord data_record(const RunData& data) {
 
 }  // namespace
 
-std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resume) {
-  if (c.out.empty()) throw UserError("--out RUN is required");
+static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume) {
   // Resolved before anything compares or records it: a run says what it trained with.
   c.amp = resolve_amp(c.amp, c.device == Device::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
   auto s = std::make_unique<TrainingSession>(RunDir(c.out));
@@ -101,6 +101,10 @@ std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resu
   if (c.data.empty() && c.split_csv.empty()) c.data = bundled_aria_dir();
   c.validate();
   fs::create_directories(run.path());
+  s->lock = std::make_unique<RunLock>(run.path());
+  if (s->lock->removed_leftovers() > 0)
+    std::fprintf(stderr, "note: %s: removed %d temporary file(s) an interrupted run left behind\n", run.path().c_str(),
+                 s->lock->removed_leftovers());
 
   const int threads = c.threads > 0 ? c.threads : default_thread_count();
   at::set_num_threads(threads);
@@ -181,6 +185,21 @@ std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resu
   s->warmup_steps = static_cast<size_t>(c.warmup_epochs * static_cast<double>(s->steps_per_epoch));
   s->config = c;
   return s;
+}
+
+std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resume) {
+  if (c.out.empty()) throw UserError("--out RUN is required");
+  std::error_code ec;
+  const bool new_folder = !fs::exists(c.out, ec);
+  const std::string out = c.out;
+  try {
+    return start_session(std::move(c), resume);
+  } catch (...) {
+    // A start that fails before config.json exists (bad data, a refused --pretrained) leaves no
+    // half-made run folder behind — only when this call created the folder.
+    if (new_folder && !RunDir(out).has_config()) remove_tree(out);
+    throw;
+  }
 }
 
 }  // namespace leuko

@@ -12,6 +12,7 @@
 #include "data/torch/batch_loader.h"
 #include "models/model.h"
 #include "run/run_dir.h"
+#include "run/run_lock.h"
 #include "train/checkpoint.h"
 
 namespace leuko {
@@ -28,6 +29,7 @@ struct TrainingSession {
   TrainingState state;          // where the epochs start (0, or the checkpoint's)
   std::vector<EpochRecord> log; // the epochs already done
   size_t steps_per_epoch = 0, total_steps = 0, warmup_steps = 0;
+  std::unique_ptr<RunLock> lock;  // held from the folder's creation to the end of training
 
   explicit TrainingSession(RunDir r) : run(std::move(r)) {}
 };

@@ -160,6 +160,16 @@ TEST(CliStudy, CompareBuildsTheReportFromFinishedRuns) {
   std::vector<std::string> sections = {"Summary", "Dataset", "Models", "Main results", "Pairwise comparison",
                                        "Per-class results", "Reproducibility"};
   expect_sections(out, sections);
+  EXPECT_TRUE(results["warnings"].empty());
+
+  // Evaluated on other images: still compared, but said, on stderr and first among the findings.
+  ASSERT_EQ(run_cli("evaluate " + b + " --on val --bootstrap 50 --cache none").code, 0);
+  auto unlike = run_cli("compare " + a + " " + b + " --out " + out);
+  ASSERT_EQ(unlike.code, 0) << unlike.err;
+  EXPECT_NE(unlike.err.find("warning: " + b + " was evaluated on val of"), std::string::npos) << unlike.err;
+  auto unlike_results = load(out + "/results.json");
+  ASSERT_EQ(unlike_results["warnings"].size(), 1u);
+  EXPECT_EQ(unlike_results["findings"][0].get<std::string>().rfind("Not comparable as ranked: ", 0), 0u);
 }
 
 TEST(CliStudy, ABadConfigurationIsOneLineNamingTheFileAndKey) {

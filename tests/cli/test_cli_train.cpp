@@ -2,6 +2,7 @@
 // models' tiny presets, resume after a kill, reproducibility, and the NaN guard.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <filesystem>
@@ -137,6 +138,26 @@ TEST(CliTrain, WeightsThatBecomeNonFiniteOnTheLastStepStopTheRun) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   // The epoch that diverged is neither logged nor kept.
   for (const auto& line : read_log(run)) EXPECT_TRUE(std::isfinite(line["val_loss"].get<double>())) << line.dump();
+}
+
+}  // namespace
+}  // namespace leuko
+
+namespace leuko {
+namespace {
+
+// Another model's weights match no parameter: refused in one line instead of training from
+// scratch under a fine-tuning name, and the refused start leaves no run folder behind.
+TEST(CliTrain, AnotherModelsPretrainedWeightsAreRefusedAndLeaveNoFolder) {
+  test::TempDir tmp;
+  const std::string donor = tmp.str() + "/cnn", out = tmp.str() + "/resnet";
+  auto made = run_cli(common_args(donor) + " --preset tiny --epochs 1 --max-steps 1");
+  ASSERT_EQ(made.code, 0) << made.err;
+  auto r = run_cli(common_args(out) + " --model resnet50 --preset tiny --epochs 1 --pretrained " + donor + "/best.safetensors");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("error: --pretrained " + donor + "/best.safetensors: none of its"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(out)) << "a refused start leaves no empty run folder";
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // and an audit that does see the leak an image-level split causes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -125,6 +127,56 @@ TEST(Split, CsvRoundTripsThroughTheCsvLayout) {
     EXPECT_EQ(it->second.first, s.split);
     EXPECT_EQ(it->second.second, back.classes[s.label]);
     EXPECT_FALSE(s.group.empty());
+  }
+}
+
+}  // namespace
+}  // namespace leuko
+
+namespace leuko {
+namespace {
+
+// A manifest with its own cohorts (issue 12, item 15): `auto` keeps them, a partial split column
+// is refused with the way out, and an explicit --by re-splits.
+std::string cohort_manifest(const test::TempDir& tmp, bool every_row) {
+  const std::string path = tmp.str() + "/cohorts.csv";
+  std::ofstream out(path);
+  out << "path,label,split\n";
+  int i = 0;
+  for (const char* cls : {"Benign", "Pro"})
+    for (const auto& f : std::filesystem::directory_iterator(test::bundled(std::string("aria-mini/") + cls))) {
+      const char* split = i % 5 == 0 ? "test" : i % 5 == 1 ? "val" : "train";
+      out << f.path().string() << ',' << cls << ',' << (every_row || i > 3 ? split : "") << '\n';
+      ++i;
+    }
+  return path;
+}
+
+TEST(Split, AManifestsOwnSplitColumnIsTheSplit) {
+  test::TempDir tmp;
+  Dataset ds = open_dataset(cohort_manifest(tmp, true));
+  std::map<std::string, std::string> given;
+  for (const auto& s : ds.samples) given[s.path] = s.split;
+  SplitOptions o;
+  SplitResult r = make_split(ds, o);
+  EXPECT_EQ(r.by, SplitBy::Official);
+  EXPECT_EQ(assignment(r), given) << "every row stays in the cohort its manifest gave it";
+
+  o.by = SplitBy::Cluster;
+  SplitResult resplit = make_split(ds, o);
+  EXPECT_EQ(resplit.by, SplitBy::Cluster);
+  EXPECT_NE(assignment(resplit), given) << "an explicit --by makes a new split";
+}
+
+TEST(Split, APartialSplitColumnIsRefusedWithTheWayOut) {
+  test::TempDir tmp;
+  Dataset ds = open_dataset(cohort_manifest(tmp, false));
+  try {
+    make_split(ds, SplitOptions{});
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("give a split and the rest do not"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--by"), std::string::npos) << e.what();
   }
 }
 
