@@ -1,6 +1,7 @@
 // leukoscope: one executable, one subcommand per verb (see verbs.h).
 #include <ATen/Parallel.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -42,8 +43,18 @@ int main(int argc, char** argv) {
   } catch (const leuko::UserError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "error: out of memory (a smaller --batch or --image-size needs less)\n";
+    return 2;
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    // Library errors (c10::Error, cv::Exception) carry a backtrace after their first line: one
+    // line for a user, everything with LEUKOSCOPE_DEBUG=1.
+    std::string what = e.what();
+    if (!std::getenv("LEUKOSCOPE_DEBUG")) {
+      what = what.substr(0, what.find('\n'));
+      if (what.empty()) what = "internal error (LEUKOSCOPE_DEBUG=1 shows the details)";
+    }
+    std::cerr << "error: " << what << "\n";
     return 2;
   }
   return 0;

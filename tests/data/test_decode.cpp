@@ -135,3 +135,24 @@ TEST(Decode, BadFilesInACopyOfTheSampleDataAreSkippedAndListed) {
 
 }  // namespace
 }  // namespace leuko
+
+namespace leuko {
+namespace {
+
+// A truncated PNG is named as such and never reaches libpng, whose error handler would print
+// "libpng error: ..." on the stderr of a run that succeeds.
+TEST(Decode, ATruncatedPngIsNamedWithoutLibpngNoise) {
+  cv::Mat img = cv::imread(test::bundled("cnmc-mini/C-NMC_Leukemia/training_data/fold_0/all/UID_1_3_1_all.bmp"));
+  ASSERT_FALSE(img.empty());
+  std::vector<uint8_t> png;
+  cv::imencode(".png", img, png);
+  png.resize(png.size() / 2);
+  testing::internal::CaptureStderr();
+  DecodedImage d = decode_image_bytes(png);
+  const std::string noise = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(d.error, "truncated PNG (no IEND chunk)");
+  EXPECT_EQ(noise, "");
+}
+
+}  // namespace
+}  // namespace leuko
