@@ -1,5 +1,6 @@
 #include "data/verify.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -30,10 +31,25 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
   if (path_status(dir).type != PathType::kFolder) throw UserError(dir + ": not a directory");
   std::string first = manifest.rows.empty() ? "" : manifest.rows[0][c_path];
   std::string top = first.substr(0, first.find('/'));
+  // A copy of the top folder under another name (C-NMC_Leukemia renamed cnmc/) is recognised by
+  // the manifest's next folder (training_data) inside it: its files are the manifest's top/...
+  std::set<std::string> seconds;  // the folders right under top (testing_data, training_data, ...)
+  for (const auto& row : manifest.rows) {
+    const std::string& p = row[static_cast<size_t>(c_path)];
+    if (p.compare(0, top.size() + 1, top + "/") == 0) seconds.insert(p.substr(top.size() + 1, p.find('/', top.size() + 1) - top.size() - 1));
+  }
+  auto holds_a_second = [&](const fs::path& folder) {
+    return std::any_of(seconds.begin(), seconds.end(), [&](const std::string& sub) {
+      return !sub.empty() && path_status((folder / sub).string()).type == PathType::kFolder;
+    });
+  };
+  bool renamed = false;
   if (!top.empty() && base.filename() == top) base = base.parent_path();
   else if (!top.empty() && path_status((base / top).string()).type != PathType::kFolder &&
            path_status((fs::path(dir) / ".." / top).string()).type == PathType::kFolder)
     base = fs::path(dir) / "..";
+  else if (!top.empty() && path_status((base / top).string()).type != PathType::kFolder && holds_a_second(base))
+    renamed = true;
 
   VerifyReport report;
   report.root = base.string();
@@ -42,15 +58,15 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
   for (size_t r = 0; r < manifest.rows.size(); ++r) expected[manifest.rows[r][c_path]] = r;
 
   std::vector<std::string> present;
-  fs::path scan_root = top.empty() ? base : base / top;
+  fs::path scan_root = top.empty() || renamed ? base : base / top;
   if (path_status(scan_root.string()).type == PathType::kFolder) {
     // A symlink loop, FIFO or unreadable folder in the download is listed, never the end of it.
     FolderListing listing = list_files(scan_root.string());
     // Listed paths are scan_root / ..., and scan_root is base / top: cut the prefix (fs::relative
     // would resolve symlinks and name the target instead of the entry).
-    const std::string prefix = (base / "").string();
+    const std::string prefix = (base / "").string(), renamed_as = renamed ? top + "/" : "";
     auto relative = [&](const std::string& path) {
-      return path.compare(0, prefix.size(), prefix) == 0 ? path.substr(prefix.size()) : path;
+      return path.compare(0, prefix.size(), prefix) == 0 ? renamed_as + path.substr(prefix.size()) : path;
     };
     for (const auto& sk : listing.skipped) {
       report.unreadable.push_back(relative(sk.path));
@@ -72,7 +88,7 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
   std::vector<double> hashed(present.size(), 0);
   parallel_for(present.size(), threads, [&](size_t i) {
     const auto& row = manifest.rows[expected[present[i]]];
-    fs::path file = base / present[i];
+    fs::path file = renamed ? base / present[i].substr(top.size() + 1) : base / present[i];
     std::error_code size_ec;
     auto size = fs::file_size(file, size_ec);
     if (c_size >= 0 && !row[c_size].empty() && !size_ec && std::to_string(size) != row[c_size]) {

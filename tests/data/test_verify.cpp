@@ -71,3 +71,20 @@ TEST(Verify, DetectsCorruptionMissingAndExtraFiles) {
 
 }  // namespace
 }  // namespace leuko
+
+namespace leuko {
+namespace {
+
+// The download's top folder under another name (issue 12, item 14: it used to hash nothing and
+// report all 15,114 files missing).
+TEST(Verify, ARenamedTopFolderIsStillVerified) {
+  test::TempDir tmp;
+  fs::copy(test::bundled("cnmc-mini/C-NMC_Leukemia/training_data"), tmp.path() / "training_data",
+           fs::copy_options::recursive);
+  VerifyReport r = verify_against_manifest(tmp.str(), test::bundled(kManifest), 2);
+  EXPECT_EQ(r.ok.size(), 6u) << "the same six originals as under C-NMC_Leukemia/";
+  EXPECT_EQ(r.missing.size(), 15114u - 20u) << "training_data holds 20 of the miniature's 24 files";
+}
+
+}  // namespace
+}  // namespace leuko
