@@ -30,6 +30,12 @@ nlohmann::json JsonReader::parse(const std::string& text, const std::string& fil
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is where the text stopped making sense: a torn write ends there.
     throw UserError(file + ": not valid JSON (" + (e.byte >= text.size() ? std::string("truncated") : "syntax error at byte " + std::to_string(e.byte)) + ")");
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond double's range (1e999) is an out_of_range, not a parse_error (found by
+    // fuzz/fuzz_run_config and three other targets).
+    std::string what = e.what();
+    const size_t detail = what.find("] ");
+    throw UserError(file + ": not valid JSON (" + (detail == std::string::npos ? what : what.substr(detail + 2)) + ")");
   }
 }
 
