@@ -82,7 +82,11 @@ if [ "$run_fuzz" = 1 ]; then
         2> "build-fuzz/findings/$name.log"; then
       status=1
       tail -n 60 "build-fuzz/findings/$name.log"
-      echo "FINDING in $name: reproduce with build-fuzz/$name $(ls -t build-fuzz/findings/"$name"-* 2>/dev/null | head -1)"
+      if grep -q "libFuzzer: run interrupted" "build-fuzz/findings/$name.log"; then
+        echo "INTERRUPTED: $name was stopped by a signal"
+      else
+        echo "FINDING in $name: reproduce with build-fuzz/$name $(ls -t build-fuzz/findings/"$name"-* 2>/dev/null | head -1)"
+      fi
     else
       echo "$(grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' \
         "build-fuzz/findings/$name.log" | tr '\n' ' ')corpus $(ls "$work" | wc -l) files"

@@ -120,7 +120,8 @@ StudyConfig study_config_from_json(const nlohmann::json& json, const std::string
     c.evaluation.trust = e->get_or("trust", c.evaluation.trust);
     c.evaluation.ood = e->get_or("ood", c.evaluation.ood);
     for (const auto& path : c.evaluation.ood)
-      if (!fs::exists(path)) throw UserError(e->where("ood") + ": " + path + ": no such file or folder");
+      if (std::error_code ec; !fs::exists(path, ec))  // non-throwing: a 300-byte name is an answer too
+        throw UserError(e->where("ood") + ": " + path + ": " + (ec ? ec.message() : "no such file or folder"));
   }
   if (auto a = j.optional_object("ablation")) {
     a->require_known_keys(with(training_keys(), {"enabled", "model", "preset", "strategies", "denoise", "distortion_p"}));
@@ -152,7 +153,7 @@ StudyConfig load_study_config(const std::string& name_or_path) {
   std::string path = name_or_path.empty() ? "cpu-demo" : name_or_path;
   if (path.find('/') == std::string::npos && path.find(".json") == std::string::npos)
     path = bundled_configs_dir() + "/" + path + ".json";
-  if (!fs::exists(path)) throw UserError(path + ": no such study configuration (shipped: cpu-demo, aria, paper, smoke)");
+  if (std::error_code ec; !fs::exists(path, ec)) throw UserError(path + ": no such study configuration (shipped: cpu-demo, aria, paper, smoke)");
   return study_config_from_json(JsonReader::parse_file(path, /*comments=*/true), path);
 }
 
