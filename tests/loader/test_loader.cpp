@@ -8,6 +8,7 @@
 
 #include <torch/torch.h>
 
+#include "common/loader_epoch.h"
 #include "common/error.h"
 #include "common/test_paths.h"
 #include "data/layouts.h"
@@ -15,6 +16,7 @@
 
 namespace leuko {
 namespace {
+using test::epoch;
 
 std::vector<Sample> aria_samples() { return open_dataset(test::bundled("aria-mini")).samples; }
 
@@ -26,13 +28,6 @@ LoaderOptions small_options() {
   o.augmentation = augment_preset(AugmentLevel::Standard);
   o.seed = 11;
   return o;
-}
-
-std::vector<Batch> epoch(BatchLoader& loader, int e) {
-  loader.start_epoch(e);
-  std::vector<Batch> out;
-  while (auto b = loader.next()) out.push_back(std::move(*b));
-  return out;
 }
 
 TEST(Loader, BatchesHaveTheRightShapeAndNormalisation) {

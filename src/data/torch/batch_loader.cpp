@@ -31,8 +31,25 @@ BatchLoader::BatchLoader(std::vector<Sample> samples, LoaderOptions options)
 BatchLoader::~BatchLoader() { stop_workers(); }
 
 size_t BatchLoader::batches_per_epoch() const {
-  size_t n = samples_.size(), b = static_cast<size_t>(options_.batch_size);
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  const size_t n = samples_.size(), b = static_cast<size_t>(options_.batch_size);
+  const size_t ranks = static_cast<size_t>(options_.shard_count), rank = static_cast<size_t>(options_.shard_rank);
+  if (options_.drop_last) return n / (b * ranks);
+  const size_t all = (n + b - 1) / b;
+  return all > rank ? (all - rank + ranks - 1) / ranks : 0;
+}
+
+void BatchLoader::set_shard(int rank, int count) {
+  if (count < 1 || rank < 0 || rank >= count) throw std::logic_error("BatchLoader::set_shard: rank outside the world");
+  stop_workers();
+  options_.shard_rank = rank;
+  options_.shard_count = count;
+}
+
+std::pair<size_t, size_t> BatchLoader::batch_positions(size_t batch_index) const {
+  const size_t b = static_cast<size_t>(options_.batch_size);
+  const size_t ranks = static_cast<size_t>(options_.shard_count), rank = static_cast<size_t>(options_.shard_rank);
+  const size_t begin = (batch_index * ranks + rank) * b;
+  return {begin, std::min(order_.size(), begin + b)};
 }
 
 std::vector<size_t> BatchLoader::epoch_order(int epoch) const {
@@ -105,9 +122,7 @@ void BatchLoader::worker_loop() {
 }
 
 Batch BatchLoader::build_batch(size_t batch_index) {
-  const size_t b = static_cast<size_t>(options_.batch_size);
-  const size_t begin = batch_index * b;
-  const size_t end = std::min(order_.size(), begin + b);
+  const auto [begin, end] = batch_positions(batch_index);
   const int64_t count = static_cast<int64_t>(end - begin), s = options_.preprocess.size;
   Batch batch;
   batch.images = torch::empty({count, 3, s, s}, torch::kFloat32);

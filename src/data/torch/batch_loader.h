@@ -53,6 +53,15 @@ struct LoaderOptions {
   // listed in Batch::unreadable instead of stopping the loader. Training and evaluation keep the
   // default: their images were validated when the split was made, so a failure is news.
   bool skip_unreadable = false;
+
+  // Data parallelism: this loader is rank `shard_rank` of `shard_count`, every rank with the same
+  // seed and so the same epoch order. Batch k of rank r is the epoch's batch k·count + r, so a
+  // global batch is `count` consecutive per-rank batches: the ranks together see the batches of
+  // one process with batch_size × count, augmented alike (the draws follow the position). With
+  // drop_last (training) only whole global batches are used, so every rank takes the same number
+  // of steps; without it (evaluation) every image is in exactly one rank's batches — no padding
+  // duplicates as DistributedSampler adds — and each batch is the one a single process builds.
+  int shard_rank = 0, shard_count = 1;
 };
 
 struct Batch {
@@ -75,7 +84,11 @@ class BatchLoader {
   // (e.g. a file that no longer decodes) as the UserError naming that file.
   std::optional<Batch> next();
 
-  size_t batches_per_epoch() const;
+  size_t batches_per_epoch() const;  // this shard's
+  // Makes this loader rank `rank` of `count` (see LoaderOptions); takes effect at start_epoch.
+  void set_shard(int rank, int count);
+  int shard_rank() const { return options_.shard_rank; }
+  int shard_count() const { return options_.shard_count; }
   size_t size() const { return samples_.size(); }
   const PreprocessCache& cache() const { return *cache_; }
   const std::vector<Sample>& samples() const { return samples_; }
@@ -87,6 +100,7 @@ class BatchLoader {
   void stop_workers();
   void worker_loop();
   Batch build_batch(size_t batch_index);
+  std::pair<size_t, size_t> batch_positions(size_t batch_index) const;  // [begin, end) in the epoch order
 
   std::vector<Sample> samples_;
   LoaderOptions options_;
