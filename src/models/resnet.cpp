@@ -40,10 +40,8 @@ struct Bottleneck : nn::Module {
     auto y = torch::relu(conv_bn(conv1, bn1, fused1, x));
     y = torch::relu(conv_bn(conv2, bn2, fused2, y));
     y = conv_bn(conv3, bn3, fused3, y);
-    auto identity = !downsample ? x
-                    : fused_downsample.weight.defined()
-                        ? conv_bn(downsample_conv(), downsample_bn(), fused_downsample, x)
-                        : downsample->forward(x);
+    // Through conv_bn like every other batch norm, so a synchronised one (--sync-bn) covers it too.
+    auto identity = !downsample ? x : conv_bn(downsample_conv(), downsample_bn(), fused_downsample, x);
     return torch::relu(y + identity);
   }
   // The shortcut's conv and batch norm, as torchvision names them (downsample.0, downsample.1).
