@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/parallel.h"
 #include "common/paths.h"
+#include "distributed/world.h"
 
 int main(int argc, char** argv) {
   // libtorch defaults to one intra-op thread here; use every core.
@@ -33,18 +34,29 @@ int main(int argc, char** argv) {
   leuko::cli::add_predict_verb(app, &command_line);
   leuko::cli::add_study_verb(app, &command_line);
   leuko::cli::add_compare_verb(app, &command_line);
+  leuko::cli::add_launch_verb(app);
+  // One rank of several: every error line says which rank it came from.
+  std::string rank_prefix;
+  try {
+    const leuko::World world = leuko::world_from_environment();
+    if (world.distributed()) rank_prefix = "rank " + std::to_string(world.rank) + ": ";
+  } catch (const leuko::UserError&) {
+  }
+  auto with_rank = [&](const std::string& message) {
+    return message.rfind("rank ", 0) == 0 ? message : rank_prefix + message;
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const leuko::PartialResult& e) {
-    std::cerr << "warning: " << e.what() << "\n";
+    std::cerr << "warning: " << with_rank(e.what()) << "\n";
     return 3;
   } catch (const leuko::UserError& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << with_rank(e.what()) << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
-    std::cerr << "error: out of memory (a smaller --batch or --image-size needs less)\n";
+    std::cerr << "error: " << rank_prefix << "out of memory (a smaller --batch or --image-size needs less)\n";
     return 2;
   } catch (const std::exception& e) {
     // Library errors (c10::Error, cv::Exception) carry a backtrace after their first line: one
@@ -54,7 +66,7 @@ int main(int argc, char** argv) {
       what = what.substr(0, what.find('\n'));
       if (what.empty()) what = "internal error (LEUKOSCOPE_DEBUG=1 shows the details)";
     }
-    std::cerr << "error: " << what << "\n";
+    std::cerr << "error: " << with_rank(what) << "\n";
     return 2;
   }
   return 0;

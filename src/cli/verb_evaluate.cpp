@@ -10,6 +10,7 @@
 #include "common/json_text.h"
 #include "cli/choice_option.h"
 #include "cli/scoring_flags.h"
+#include "distributed/torch/communicator.h"
 #include "eval/torch/evaluate.h"
 
 namespace leuko::cli {
@@ -40,7 +41,12 @@ void add_evaluate_verb(CLI::App& app) {
   cmd->add_flag("--quiet", *quiet, "no per-condition lines of the robustness sweep");
   cmd->callback([o, json, quiet] {
     o->show_progress = !*quiet;
+    // Under torchrun or `launch`, each rank scores its share of the images (over Gloo: what
+    // travels is the predictions) and rank 0 writes and prints the report.
+    const JoinedWorld joined(DistBackend::Gloo, std::chrono::seconds(300), torch::kCPU);
+    o->show_progress &= joined.world().is_main();
     const EvalReport e = evaluate_run(*o);
+    if (!joined.world().is_main()) return;
     if (*json) {
       std::cout << json_text(to_json(e), 2) << "\n";
       return;

@@ -6,6 +6,7 @@
 
 #include "cli/choice_option.h"
 #include "common/error.h"
+#include "distributed/world.h"
 #include "study/study_runner.h"
 
 namespace leuko::cli {
@@ -42,6 +43,9 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
   cmd->add_option("--cache", o->cache, "preprocessing cache folder, or none (default ~/.cache/leukoscope)");
   cmd->add_flag("--quiet", o->quiet, "no training progress bar");
   cmd->callback([o, command_line] {
+    if (world_from_environment().distributed())
+      throw UserError("study: runs as one process, not as a rank of torchrun or launch; run its training as "
+                      "`launch --nproc N -- train ...` and its evaluation as `launch --nproc N -- evaluate RUN`");
     StudyOptions s;
     s.config = load_study_config(o->config);
     auto& c = s.config;

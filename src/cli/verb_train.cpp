@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/choice_option.h"
+#include "distributed/world.h"
 #include "train/trainer.h"
 
 namespace leuko::cli {
@@ -53,11 +54,16 @@ void add_train_verb(CLI::App& app) {
   cmd->add_flag("--deterministic", c->deterministic, "deterministic algorithms: same seed, same weights (CPU)");
   cmd->add_option("--max-steps", c->max_steps_per_epoch, "cap on steps per epoch (smoke tests)");
   cmd->add_option("--cache", c->cache_dir, "preprocessing cache folder, or none (default ~/.cache/leukoscope)");
+  add_choice(cmd, "--dist-backend", c->dist_backend, "collectives when run as one rank of several (torchrun, launch)");
+  cmd->add_option("--dist-timeout", c->dist_timeout, "seconds to wait for another rank before stopping (default 300)");
+  cmd->add_flag("--sync-bn", c->sync_bn, "batch-norm statistics over every rank's batch (default: per rank)");
+  add_choice(cmd, "--lr-scaling", c->lr_scaling, "linear = --lr times the number of ranks");
   cmd->add_flag("--resume", *resume, "continue RUN from its last.ckpt");
   cmd->add_flag("--quiet", *quiet, "no progress bar");
   cmd->callback([c, resume, quiet] {
     c->validate();  // every range checked before any data is read
     TrainResult r = train_model(*c, *resume, !*quiet);
+    if (!world_from_environment().is_main()) return;  // rank 0 speaks for the job
     std::cout << "run " << r.run_dir << ": " << r.epochs_run << " epochs in " << r.seconds << " s, best val macro-F1 "
               << r.best_val_f1 << " at epoch " << r.best_epoch + 1 << (r.early_stopped ? " (early stop)" : "") << "\n";
   });

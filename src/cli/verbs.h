@@ -15,5 +15,6 @@ void add_predict_verb(CLI::App& app, const std::string* command_line);  // predi
 void add_bench_verb(CLI::App& app);   // bench
 void add_study_verb(CLI::App& app, const std::string* command_line);    // study
 void add_compare_verb(CLI::App& app, const std::string* command_line);  // compare
+void add_launch_verb(CLI::App& app);  // launch
 
 }  // namespace leuko::cli

@@ -18,7 +18,14 @@ struct FusedConv {
 FusedConv fuse_conv_bn(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm2d& bn);
 
 // bn(conv(x)), through the fused convolution when there is one and the modules are in eval mode.
+// In training mode with an override set, the override computes the batch norm instead.
 torch::Tensor conv_bn(torch::nn::Conv2d conv, torch::nn::BatchNorm2d bn, const FusedConv& fused,
                       const torch::Tensor& x);
+
+// Data-parallel training with statistics over every rank's batch (distributed/torch/
+// sync_batch_norm.h) replaces training-mode batch norm here, where every model's batch norms
+// pass, so the models need not know about ranks. nullptr = the module's own batch norm.
+using BatchNormOverride = torch::Tensor (*)(torch::nn::BatchNorm2dImpl& bn, const torch::Tensor& x);
+void set_batch_norm_override(BatchNormOverride override_function);
 
 }  // namespace leuko

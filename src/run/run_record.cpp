@@ -23,6 +23,8 @@ nlohmann::json to_json(const RunRecord& r) {
                     {"git_commit", r.versions.git_commit}}},
       {"pretrained_report", r.pretrained_report},
       {"threads", r.threads},
+      {"distributed", {{"world_size", r.world_size}, {"backend", r.dist_backend}, {"global_batch", r.global_batch},
+                       {"lr", r.lr_used}}},
   };
   if (r.training) {
     const TrainingOutcome& t = *r.training;
@@ -67,6 +69,12 @@ RunRecord run_record_from_json(const JsonReader& j) {
   }
   r.pretrained_report = j.get_or<std::string>("pretrained_report", "");
   r.threads = j.get_or<int>("threads", 0);
+  if (auto d = j.optional_object("distributed")) {
+    r.world_size = d->get_or<int>("world_size", 1);
+    r.dist_backend = d->get_or<std::string>("backend", "none");
+    r.global_batch = d->get_or<int>("global_batch", 0);
+    r.lr_used = d->get_or<double>("lr", 0);
+  }
   if (auto t = j.optional_object("training")) {
     TrainingOutcome o;
     o.seconds = t->get<double>("seconds");

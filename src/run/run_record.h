@@ -53,6 +53,12 @@ struct RunRecord {
   Versions versions;
   std::string pretrained_report;
   int threads = 0;
+  // Data parallelism: how many ranks trained it, over which backend, and the global batch
+  // (--batch × ranks); 1, "none", --batch when it ran alone.
+  int world_size = 1;
+  std::string dist_backend = "none";
+  int global_batch = 0;
+  double lr_used = 0;  // the peak rate after --lr-scaling
   std::optional<TrainingOutcome> training;
 
   // Finished when it ran its epochs or stopped early, and has weights to show for it.

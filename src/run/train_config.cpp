@@ -45,6 +45,7 @@ void TrainConfig::validate(const OptionNamer& name) const {
   require(early_stop >= 0, "early_stop", "must be 0 (off) or a patience in epochs");
   require(threads >= 0, "threads", "must be 0 (all cores) or more");
   require(workers >= 0, "workers", "must be 0 or more");
+  require(dist_timeout >= 1 && dist_timeout <= 86400, "dist_timeout", "must be within 1..86400 seconds");
   require(max_steps_per_epoch >= 0, "max_steps_per_epoch", "must be 0 (whole epochs) or more");
   const auto& trainable = trainable_distortion_families();
   for (const auto& f : distortion_families)
@@ -93,7 +94,11 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"seed", c.seed},
           {"deterministic", c.deterministic},
           {"max_steps_per_epoch", c.max_steps_per_epoch},
-          {"cache_dir", c.cache_dir}};
+          {"cache_dir", c.cache_dir},
+          {"dist_backend", choice_name(c.dist_backend)},
+          {"dist_timeout", c.dist_timeout},
+          {"sync_bn", c.sync_bn},
+          {"lr_scaling", choice_name(c.lr_scaling)}};
 }
 
 TrainConfig train_config_from_json(const JsonReader& j) {
@@ -135,6 +140,10 @@ TrainConfig train_config_from_json(const JsonReader& j) {
   LEUKO_READ(deterministic);
   LEUKO_READ(max_steps_per_epoch);
   LEUKO_READ(cache_dir);
+  LEUKO_CHOICE(dist_backend);
+  LEUKO_READ(dist_timeout);
+  LEUKO_READ(sync_bn);
+  LEUKO_CHOICE(lr_scaling);
 #undef LEUKO_CHOICE
 #undef LEUKO_READ
   if (auto p = j.optional_object("preprocess")) c.preprocess = preprocess_from_json(*p);
@@ -143,7 +152,7 @@ TrainConfig train_config_from_json(const JsonReader& j) {
 
 bool same_training_settings(const TrainConfig& a, const TrainConfig& b, std::string* first_difference) {
   nlohmann::json ja = to_json(a), jb = to_json(b);
-  for (const char* volatile_key : {"out", "threads", "workers", "cache_dir", "epochs"}) {
+  for (const char* volatile_key : {"out", "threads", "workers", "cache_dir", "epochs", "dist_backend", "dist_timeout"}) {
     ja.erase(volatile_key);
     jb.erase(volatile_key);
   }

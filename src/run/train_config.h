@@ -17,6 +17,7 @@
 #include "data/normalisation.h"
 #include "data/preprocess.h"
 #include "data/split.h"
+#include "distributed/world.h"
 
 namespace leuko {
 
@@ -24,6 +25,11 @@ class JsonReader;
 
 enum class Optimizer { AdamW, Sgd };
 LEUKO_CHOICES(Optimizer, {Optimizer::AdamW, "adamw"}, {Optimizer::Sgd, "sgd"});
+
+// Data parallelism: linear = the peak learning rate times the number of ranks (Goyal et al.'s
+// rule for a global batch that grows with them); none = --lr as given, whatever the world size.
+enum class LrScaling { None, Linear };
+LEUKO_CHOICES(LrScaling, {LrScaling::None, "none"}, {LrScaling::Linear, "linear"});
 
 // auto = inverse class frequency.
 enum class ClassWeights { Auto, None };
@@ -68,6 +74,12 @@ struct TrainConfig {
   bool deterministic = false;
   int max_steps_per_epoch = 0;  // 0 = whole epoch (a cap for smoke tests)
   std::string cache_dir;        // "" = default cache; "none" = off
+
+  // As one rank of several (distributed/world.h): --batch stays the per-rank batch.
+  DistBackend dist_backend = DistBackend::Auto;
+  int dist_timeout = 300;       // seconds a collective or the rendezvous may wait for a rank
+  bool sync_bn = false;         // batch statistics over every rank's batch (sync_batch_norm.h)
+  LrScaling lr_scaling = LrScaling::None;
 
   // UserError on impossible values. `name` turns a config key ("lr") into what the user wrote:
   // the command-line flag by default, "FILE: training.lr" for a configuration file.

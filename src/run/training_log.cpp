@@ -25,6 +25,7 @@ const std::vector<std::pair<const char*, double EpochRecord::*>>& measured_field
 std::string epoch_line(const EpochRecord& e) {
   nlohmann::json j = {{"epoch", e.epoch}};
   for (const auto& [key, field] : measured_fields()) j[key] = e.*field;
+  j["collective_s"] = e.collective_seconds;
   return j.dump();
 }
 
@@ -39,6 +40,7 @@ std::vector<EpochRecord> parse_training_log(const std::string& text, const std::
     EpochRecord e;
     e.epoch = j.get<int>("epoch");
     for (const auto& [key, field] : measured_fields()) e.*field = j.get<double>(key);
+    e.collective_seconds = j.get_or<double>("collective_s", 0);  // logs before data parallelism lack it
     log.push_back(e);
   }
   return log;

@@ -8,6 +8,9 @@ namespace leuko {
 struct EpochRecord {
   int epoch = 0;  // 0-based
   double lr = 0, train_loss = 0, val_loss = 0, val_acc = 0, val_f1_macro = 0, seconds = 0, img_per_s = 0;
+  // As one rank of several: seconds of the epoch's steps spent waiting for the other ranks (the
+  // loss all-reduce, and the gradient buckets still in flight when backward ends). 0 alone.
+  double collective_seconds = 0;
 };
 
 std::string epoch_line(const EpochRecord& e);  // one JSON object, no newline

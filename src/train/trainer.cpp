@@ -12,6 +12,9 @@
 #include "common/error.h"
 #include "common/progress_bar.h"
 #include "eval/metrics.h"
+#include "distributed/torch/communicator.h"
+#include "distributed/torch/gradient_averager.h"
+#include "distributed/torch/replicas.h"
 #include "eval/torch/inference.h"
 #include "models/autocast.h"
 #include "models/weights.h"
@@ -27,7 +30,7 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 struct EpochTotals {
-  double loss_sum = 0, lr = 0, seconds = 0;
+  double loss_sum = 0, lr = 0, seconds = 0, collective_seconds = 0;
   size_t images = 0;
   double mean_loss() const { return images ? loss_sum / static_cast<double>(images) : 0.0; }
 };
@@ -45,7 +48,7 @@ EpochTotals train_one_epoch(TrainingSession& s, int epoch, ProgressBar& progress
   for (size_t step = 0; step < s.steps_per_epoch; ++step) {
     auto batch = s.train_loader->next();
     if (!batch) break;
-    totals.lr = scheduled_learning_rate(c.lr, static_cast<size_t>(epoch) * s.steps_per_epoch + step, s.warmup_steps,
+    totals.lr = scheduled_learning_rate(s.peak_lr, static_cast<size_t>(epoch) * s.steps_per_epoch + step, s.warmup_steps,
                                         s.total_steps);
     set_learning_rate(*s.optimizer, totals.lr);
     auto x = batch->images.to(s.device, /*non_blocking=*/true), y = batch->labels.to(s.device, /*non_blocking=*/true);
@@ -55,15 +58,31 @@ EpochTotals train_one_epoch(TrainingSession& s, int epoch, ProgressBar& progress
       Bf16Autocast autocast(c.amp == Amp::Bf16, s.device.is_cuda());
       loss = torch::nn::functional::cross_entropy(s.model->forward(x).to(torch::kFloat), y, loss_options);
     }
-    const double value = loss.item<double>();
+    double value = loss.item<double>(), images = static_cast<double>(x.size(0));
+    if (s.communicator) {
+      const auto waiting = Clock::now();
+      // The job's loss (every rank's mean, weighted by its images): every rank logs the same
+      // number and, on a NaN anywhere, all stop here together instead of waiting for each other.
+      std::vector<torch::Tensor> sums{torch::tensor({value * images, images}, torch::kDouble)};
+      s.communicator->all_reduce_sum(sums);
+      images = sums[0][1].item<double>();
+      value = sums[0][0].item<double>() / images;
+      totals.collective_seconds += seconds_since(waiting);
+    }
     if (!std::isfinite(value))
       throw UserError("epoch " + std::to_string(epoch + 1) + " step " + std::to_string(step + 1) + ": loss is " +
                       (std::isnan(value) ? "NaN" : "infinite") + "; stopped (lower --lr?). The last good checkpoint is " +
                       s.run.last_checkpoint_path());
+    if (s.gradients) s.gradients->begin_step();
     loss.backward();
+    if (s.gradients) {
+      const auto waiting = Clock::now();
+      s.gradients->finish_step();
+      totals.collective_seconds += seconds_since(waiting);
+    }
     s.optimizer->step();
-    totals.loss_sum += value * static_cast<double>(x.size(0));
-    totals.images += static_cast<size_t>(x.size(0));
+    totals.loss_sum += value * images;
+    totals.images += static_cast<size_t>(images);
     progress.update(epoch, step, totals.mean_loss(), totals.images / std::max(seconds_since(start), 1e-9));
   }
   totals.seconds = seconds_since(start);
@@ -71,6 +90,7 @@ EpochTotals train_one_epoch(TrainingSession& s, int epoch, ProgressBar& progress
 }
 
 void save_best_weights(const TrainingSession& s, int epoch) {
+  if (!s.writes()) return;
   const TrainConfig& c = s.config;
   save_state(*s.model, s.run.best_weights_path(),
              {{"model", c.model}, {"preset", c.preset}, {"image_size", std::to_string(c.image_size)},
@@ -85,13 +105,15 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
   TrainingSession& s = *session;
   const TrainConfig& c = s.config;
   const int classes = static_cast<int>(s.record.classes.size());
-  ProgressBar progress(c.epochs, s.steps_per_epoch, show_progress);
+  ProgressBar progress(c.epochs, s.steps_per_epoch, show_progress && s.writes());
   TrainResult result;
   result.run_dir = c.out;
 
   for (int epoch = s.state.next_epoch; epoch < c.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     EpochTotals train = train_one_epoch(s, epoch, progress);
+    // Each rank's batch norms saw only its images: the job's model has their mean (replicas.h).
+    if (s.communicator) average_running_statistics(*s.communicator, *s.model);
 
     Predictions val = predict(*s.model, *s.val_loader, s.device, c.amp == Amp::Bf16);
     // The last step of the epoch can leave the weights non-finite with a finite loss: stop here,
@@ -113,11 +135,13 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
 
     const double seconds = seconds_since(epoch_start);
     s.log.push_back({epoch, train.lr, train.mean_loss(), val.mean_loss, m.accuracy, m.f1_macro, seconds,
-                     train.images / std::max(train.seconds, 1e-9)});
-    s.run.write_log(s.log);
+                     train.images / std::max(train.seconds, 1e-9), train.collective_seconds});
     s.state.next_epoch = epoch + 1;
     try {
-      save_checkpoint(s.run.last_checkpoint_path(), *s.model, *s.optimizer, s.state);
+      if (s.writes()) {
+        s.run.write_log(s.log);
+        save_checkpoint(s.run.last_checkpoint_path(), *s.model, *s.optimizer, s.state);
+      }
     } catch (const UserError&) {
       // The epoch is not done until its checkpoint is: take its log line back (best effort: the
       // disk that refused the checkpoint may refuse this too; resuming drops it anyway).
@@ -147,7 +171,7 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
   const double earlier_seconds = s.record.training ? s.record.training->seconds : 0.0;
   s.record.training = TrainingOutcome{earlier_seconds + result.seconds, s.state.next_epoch, s.state.best_epoch,
                                       s.state.best_f1, result.early_stopped};
-  s.run.write_config(s.record);
+  if (s.writes()) s.run.write_config(s.record);
   return result;
 }
 

@@ -13,6 +13,10 @@
 #include "data/bundled.h"
 #include "data/distort.h"
 #include "data/preprocess_cache.h"
+#include "distributed/torch/communicator.h"
+#include "distributed/torch/gradient_averager.h"
+#include "distributed/torch/replicas.h"
+#include "distributed/torch/sync_batch_norm.h"
 #include "models/placement.h"
 #include "models/registry.h"
 #include "models/weights.h"
@@ -90,26 +94,42 @@ DataRecord data_record(const RunData& data) {
 
 }  // namespace
 
+TrainingSession::~TrainingSession() {
+  if (communicator) {
+    synchronise_batch_norm(nullptr);
+    set_current_communicator(nullptr);
+  }
+}
+
 static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume) {
   // Resolved before anything compares or records it: a run says what it trained with.
   c.amp = resolve_amp(c.amp, c.device == Device::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
   auto s = std::make_unique<TrainingSession>(RunDir(c.out));
+  s->world = world_from_environment();
   const RunDir& run = s->run;
   std::optional<RunRecord> previous;
   if (resume) previous = settings_to_resume(c, run);
   else if (run.has_checkpoint()) throw UserError(c.out + ": already holds a run; use --resume to continue it or another --out");
   if (c.data.empty() && c.split_csv.empty()) c.data = bundled_aria_dir();
   c.validate();
-  fs::create_directories(run.path());
-  s->lock = std::make_unique<RunLock>(run.path());
-  if (s->lock->removed_leftovers() > 0)
-    std::fprintf(stderr, "note: %s: removed %d temporary file(s) an interrupted run left behind\n", run.path().c_str(),
-                 s->lock->removed_leftovers());
+  if (s->writes()) {
+    fs::create_directories(run.path());
+    s->lock = std::make_unique<RunLock>(run.path());
+    if (s->lock->removed_leftovers() > 0)
+      std::fprintf(stderr, "note: %s: removed %d temporary file(s) an interrupted run left behind\n", run.path().c_str(),
+                   s->lock->removed_leftovers());
+  }
 
-  const int threads = c.threads > 0 ? c.threads : default_thread_count();
+  // The ranks on one machine share its cores.
+  const int threads = c.threads > 0 ? c.threads : std::max(1, default_thread_count() / s->world.local_size);
   at::set_num_threads(threads);
   torch::manual_seed(c.seed);
   s->device = select_device(c.device, c.deterministic);
+  if (s->world.distributed()) {
+    if (s->device.is_cuda()) s->device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(s->world.local_rank));
+    s->communicator = Communicator::join(s->world, c.dist_backend, std::chrono::seconds(c.dist_timeout), s->device);
+    set_current_communicator(s->communicator.get());
+  }
 
   RunDataRequest request;
   request.data = c.data;
@@ -120,10 +140,17 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   request.test = c.test_fraction;
   request.seed = c.seed;
   request.threads = threads;
-  request.save_split_to = resume ? "" : run.split_path();
+  request.save_split_to = resume || !s->writes() ? "" : run.split_path();
   RunData data = prepare_run_data(request);
   const auto train_samples = data.split("train"), val_samples = data.split("val");
   const int64_t classes = static_cast<int64_t>(data.dataset.classes.size());
+  if (s->communicator) {
+    s->communicator->require_same("data", data.fingerprint, "the training data (its fingerprint)");
+    const size_t global_batch = static_cast<size_t>(c.batch) * static_cast<size_t>(s->world.size);
+    if (train_samples.size() < global_batch)
+      throw UserError("the training split has " + std::to_string(train_samples.size()) + " images, fewer than one global batch (" +
+                      std::to_string(c.batch) + " per rank x " + std::to_string(s->world.size) + " ranks): a smaller --batch");
+  }
   if (classes < 2) throw UserError("a classifier needs at least two classes; found " + std::to_string(classes));
 
   ModelSpec spec = describe_model(c.model, c.preset, classes, c.image_size);
@@ -148,6 +175,7 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   }
   s->model->to(s->device);
   if (c.channels_last) use_channels_last(*s->model);
+  s->peak_lr = c.lr_scaling == LrScaling::Linear ? c.lr * s->world.size : c.lr;
 
   LoaderOptions base = loader_options(c, Normalisation{}, s->device);
   Normalisation norm;
@@ -155,14 +183,30 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   else if (c.normalise == NormaliseWith::Dataset)
     norm = measure_normalisation(train_samples, c.preprocess, base.cache_dir, threads);
   base.normalisation = norm;
-  s->train_loader = std::make_unique<BatchLoader>(train_samples, with_training_draws(base, c, train_samples.size()));
+  LoaderOptions draws = with_training_draws(base, c, train_samples.size());
+  if (s->world.distributed()) {
+    draws.drop_last = true;  // every rank takes the same number of steps
+    draws.shard_rank = s->world.rank;
+    draws.shard_count = s->world.size;
+  }
+  s->train_loader = std::make_unique<BatchLoader>(train_samples, draws);
   s->val_loader = std::make_unique<BatchLoader>(val_samples, base);
   if (c.class_weights == ClassWeights::Auto) s->class_weights = inverse_frequency_weights(train_samples, classes).to(s->device);
-  s->optimizer = make_optimizer(c, *s->model);
+  TrainConfig scaled = c;
+  scaled.lr = s->peak_lr;
+  s->optimizer = make_optimizer(scaled, *s->model);
   if (resume) {
     s->state = load_checkpoint(run.last_checkpoint_path(), *s->model, *s->optimizer);
     for (const auto& e : run.read_log())
       if (e.epoch < s->state.next_epoch) s->log.push_back(e);
+  }
+  if (s->communicator) {
+    // Rank 0's weights and statistics for everyone (a fresh start or the same checkpoint alike),
+    // then each rank its own dropout draws, as timm seeds rank r with seed + r.
+    broadcast_from_main(*s->communicator, *s->model);
+    torch::manual_seed(c.seed + static_cast<uint64_t>(s->world.rank));
+    s->gradients = std::make_unique<GradientAverager>(*s->communicator, s->model->parameters());
+    if (c.sync_bn) synchronise_batch_norm(s->communicator.get());
   }
 
   RunRecord& r = s->record;
@@ -175,8 +219,12 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   r.versions = {leukoscope_version(), TORCH_VERSION, CV_VERSION, leukoscope_git_commit()};
   r.pretrained_report = pretrained_report;
   r.threads = threads;
+  r.world_size = s->world.size;
+  r.dist_backend = s->communicator ? s->communicator->backend_name() : "none";
+  r.global_batch = c.batch * s->world.size;
+  r.lr_used = s->peak_lr;
   if (previous) r.training = previous->training;
-  run.write_config(r);
+  if (s->writes()) run.write_config(r);
 
   s->steps_per_epoch = c.max_steps_per_epoch > 0
                            ? std::min<size_t>(s->train_loader->batches_per_epoch(), static_cast<size_t>(c.max_steps_per_epoch))
@@ -190,7 +238,8 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
 std::unique_ptr<TrainingSession> start_training_session(TrainConfig c, bool resume) {
   if (c.out.empty()) throw UserError("--out RUN is required");
   std::error_code ec;
-  const bool new_folder = !fs::exists(c.out, ec);
+  // Only rank 0 makes (and so may remove) the folder.
+  const bool new_folder = !fs::exists(c.out, ec) && world_from_environment().is_main();
   const std::string out = c.out;
   try {
     return start_session(std::move(c), resume);

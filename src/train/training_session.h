@@ -11,11 +11,15 @@
 
 #include "data/torch/batch_loader.h"
 #include "models/model.h"
+#include "distributed/world.h"
 #include "run/run_dir.h"
 #include "run/run_lock.h"
 #include "train/checkpoint.h"
 
 namespace leuko {
+
+class Communicator;
+class GradientAverager;
 
 struct TrainingSession {
   TrainConfig config;  // as resolved (image size, split file, preprocessing)
@@ -29,9 +33,18 @@ struct TrainingSession {
   TrainingState state;          // where the epochs start (0, or the checkpoint's)
   std::vector<EpochRecord> log; // the epochs already done
   size_t steps_per_epoch = 0, total_steps = 0, warmup_steps = 0;
-  std::unique_ptr<RunLock> lock;  // held from the folder's creation to the end of training
+  std::unique_ptr<RunLock> lock;  // held from the folder's creation to the end of training (rank 0)
+  double peak_lr = 0;              // --lr, times the ranks under --lr-scaling linear
+
+  // As one rank of several: the world, the link to the other ranks (also predict()'s, for the
+  // time of the session) and the gradient averaging of every step. Only rank 0 writes the run.
+  World world;
+  std::unique_ptr<Communicator> communicator;
+  std::unique_ptr<GradientAverager> gradients;
+  bool writes() const { return world.is_main(); }
 
   explicit TrainingSession(RunDir r) : run(std::move(r)) {}
+  ~TrainingSession();
 };
 
 // Resolves the settings (from the run itself on --resume), prepares the data and the model, and

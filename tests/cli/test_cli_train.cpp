@@ -13,25 +13,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/run_log.h"
 #include "common/run_cli.h"
 #include "common/sha256.h"
 
 namespace leuko {
 namespace {
+using test::read_log;
 namespace fs = std::filesystem;
 using test::run_cli;
 
 std::string common_args(const std::string& out) {
   return "train --data " + test::bundled("aria-mini") + " --out " + out + " --cache none --quiet --workers 2";
-}
-
-std::vector<nlohmann::json> read_log(const std::string& run) {
-  std::vector<nlohmann::json> out;
-  std::ifstream in(run + "/log.jsonl");
-  std::string line;
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
 }
 
 TEST(CliTrain, TinyPresetsOfAllThreeModelsWriteTheRunDirectory) {

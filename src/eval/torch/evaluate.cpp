@@ -18,6 +18,7 @@
 #include "eval/torch/trained_model.h"
 #include "eval/torch/trust_evaluation.h"
 #include "models/placement.h"
+#include "distributed/torch/communicator.h"
 #include "explain/torch/explain_cells.h"
 #include "run/run_samples.h"
 
@@ -178,6 +179,9 @@ EvalReport evaluate_run(const EvaluateOptions& o) {
   if (!o.against.empty()) e.mcnemar = against_other_run(p, set.samples, t, o, device);
   if (o.trust || !o.ood.empty()) e.trust = evaluate_trust(session, set.samples, lo, o.ood, o.scoring, o.distortions ? 5 : 0);
 
+  // As one rank of several every rank has computed the same report from the gathered
+  // predictions; rank 0 writes it.
+  if (const Communicator* comm = current_communicator(); comm && !comm->world().is_main()) return e;
   const EvalFiles files(o.out.empty() ? run.path() : o.out);
   files.write_report(e);
   files.write_predictions(prediction_table(p, set.samples, t.record.classes));

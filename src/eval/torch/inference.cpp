@@ -1,14 +1,77 @@
 #include "eval/torch/inference.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <torch/torch.h>
 
 #include "common/count_progress.h"
+#include "distributed/torch/communicator.h"
 #include "models/autocast.h"
 #include "models/model.h"
 
 namespace leuko {
+namespace {
+
+// Evaluation on N ranks: each predicted its own batches of the loader (batch k·N + r); every rank
+// gets all rows back in the order one process would have produced them, so metrics, calibration
+// and trust scores computed afterwards are the same numbers on every rank and equal to a
+// single-process evaluation. A row travels as doubles (exact for float and for indices):
+// position in the epoch, label, sample index, the batch's loss sum (on its first row, 0 on the
+// others, so adding the rows in order repeats one process's additions), logits, probs, features.
+Predictions gather_shards(Communicator& comm, const Predictions& local, const std::vector<double>& row_loss,
+                          const BatchLoader& loader) {
+  const int64_t k = local.num_classes, n = static_cast<int64_t>(local.labels.size());
+  std::vector<torch::Tensor> counts_in{torch::tensor({n, local.feature_dim}, torch::kInt64)};
+  auto counts = comm.all_gather(counts_in[0]);
+  int64_t most = 0, feature_dim = 0;
+  for (auto& c : counts) {
+    most = std::max(most, c[0].item<int64_t>());
+    feature_dim = std::max(feature_dim, c[1].item<int64_t>());
+  }
+  const auto order = loader.epoch_order(0);
+  std::vector<size_t> position(order.size());
+  for (size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
+  const int64_t width = 4 + 2 * k + feature_dim;
+  auto rows = torch::zeros({std::max<int64_t>(most, 1), width}, torch::kDouble);
+  auto r = rows.accessor<double, 2>();
+  for (int64_t i = 0; i < n; ++i) {
+    r[i][0] = static_cast<double>(position[local.sample_index[static_cast<size_t>(i)]]);
+    r[i][1] = local.labels[static_cast<size_t>(i)];
+    r[i][2] = static_cast<double>(local.sample_index[static_cast<size_t>(i)]);
+    r[i][3] = row_loss[static_cast<size_t>(i)];
+    for (int64_t c = 0; c < k; ++c) {
+      r[i][4 + c] = local.logits[static_cast<size_t>(i * k + c)];
+      r[i][4 + k + c] = local.probs[static_cast<size_t>(i * k + c)];
+    }
+    for (int64_t f = 0; f < local.feature_dim; ++f)
+      r[i][4 + 2 * k + f] = local.features[static_cast<size_t>(i * local.feature_dim + f)];
+  }
+  auto all = comm.all_gather(rows);
+  std::vector<std::pair<double, const double*>> merged;
+  for (size_t rank = 0; rank < all.size(); ++rank) {
+    const int64_t rank_rows = counts[rank][0].item<int64_t>();
+    for (int64_t i = 0; i < rank_rows; ++i) merged.emplace_back(all[rank][i][0].item<double>(), all[rank][i].data_ptr<double>());
+  }
+  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  Predictions p;
+  p.num_classes = local.num_classes;
+  p.feature_dim = feature_dim;
+  p.unreadable = local.unreadable;
+  double loss_sum = 0;
+  for (const auto& [pos, row] : merged) {
+    p.labels.push_back(static_cast<int>(row[1]));
+    p.sample_index.push_back(static_cast<size_t>(row[2]));
+    loss_sum += row[3];
+    for (int64_t c = 0; c < k; ++c) p.logits.push_back(static_cast<float>(row[4 + c]));
+    for (int64_t c = 0; c < k; ++c) p.probs.push_back(static_cast<float>(row[4 + k + c]));
+    for (int64_t f = 0; f < feature_dim; ++f) p.features.push_back(static_cast<float>(row[4 + 2 * k + f]));
+  }
+  p.mean_loss = p.labels.empty() ? 0 : loss_sum / static_cast<double>(p.labels.size());
+  return p;
+}
+
+}  // namespace
 
 Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::Device& device, bool bf16, bool tta,
                     bool features, CountProgress* progress) {
@@ -19,6 +82,9 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
   model.eval();
   torch::NoGradGuard no_grad;
   double loss_sum = 0;
+  std::vector<double> row_loss;  // the batch's loss sum on its first row (gather_shards)
+  Communicator* comm = current_communicator();
+  if (comm) loader.set_shard(comm->rank(), comm->size());
   loader.start_epoch(0);
   while (auto batch = loader.next()) {
     p.unreadable.insert(p.unreadable.end(), batch->unreadable.begin(), batch->unreadable.end());
@@ -49,12 +115,16 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
       }
     }
     // Images to predict have no label (-1): there is no loss to report.
+    double batch_loss = 0;
     if (batch->labels.min().item<int64_t>() >= 0) {
       auto labels = batch->labels.to(device, /*non_blocking=*/true);
-      loss_sum += torch::nn::functional::cross_entropy(logits, labels,
-                                                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                      .item<double>();
+      batch_loss = torch::nn::functional::cross_entropy(logits, labels,
+                                                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       .item<double>();
+      loss_sum += batch_loss;
     }
+    row_loss.push_back(batch_loss);
+    row_loss.resize(row_loss.size() + batch->sample_index.size() - 1, 0.0);
     if (features) {
       auto f_cpu = pooled.cpu().contiguous();
       p.feature_dim = f_cpu.size(1);
@@ -68,6 +138,10 @@ Predictions predict(ClassifierModule& model, BatchLoader& loader, const torch::D
     p.sample_index.insert(p.sample_index.end(), batch->sample_index.begin(), batch->sample_index.end());
   }
   p.mean_loss = p.labels.empty() ? 0 : loss_sum / static_cast<double>(p.labels.size());
+  if (comm) {
+    loader.set_shard(0, 1);
+    p = gather_shards(*comm, p, row_loss, loader);
+  }
   if (was_training) model.train();
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return p;
