@@ -1,6 +1,7 @@
 #include "models/conv_bn_fusion.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 namespace leuko {
 namespace {
@@ -26,7 +27,13 @@ torch::Tensor conv_bn(torch::nn::Conv2d conv, torch::nn::BatchNorm2d bn, const F
   if (batch_norm_override && bn->is_training()) return batch_norm_override(*bn, conv->forward(x));
   if (!fused.weight.defined() || conv->is_training() || bn->is_training()) return bn->forward(conv->forward(x));
   const auto& o = conv->options;
+  // The padding is a variant (numbers, or kValid/kSame): c10::variant in LibTorch 1.13,
+  // std::variant from 2.x on. The models here give numbers.
+#if TORCH_VERSION_MAJOR >= 2
+  const auto& padding = std::get<torch::ExpandingArray<2>>(o.padding());
+#else
   const auto& padding = c10::get<torch::ExpandingArray<2>>(o.padding());
+#endif
   return torch::conv2d(x, fused.weight.to(x.scalar_type()), fused.bias.to(x.scalar_type()), o.stride(), padding,
                        o.dilation(), o.groups());
 }
