@@ -19,6 +19,7 @@
 #include "models/safetensors.h"
 #include "models/vit_hybrid.h"
 #include "models/weights.h"
+#include "models/python_script.h"
 
 namespace fs = std::filesystem;
 
@@ -26,38 +27,10 @@ namespace {
 
 const char* kPython = "/usr/bin/python3";
 
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+fs::path scratch_dir() { return leuko::test::python_scratch_dir(); }
 
-fs::path scratch_dir() {
-  static const fs::path dir = [] {
-    auto d = fs::temp_directory_path() / ("leuko_test_models_" + std::to_string(::getpid()));
-    fs::create_directories(d);
-    return d;
-  }();
-  return dir;
-}
-
-// The reference files are ~100 MB: gone when the suite ends.
-struct ScratchCleanup : ::testing::Environment {
-  void TearDown() override {
-    leuko::remove_tree(scratch_dir().string());
-  }
-};
-[[maybe_unused]] auto* const scratch_cleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
-
-// Runs the reference script; returns its exit status, output in *log.
 int run_reference(const std::vector<std::string>& args, std::string* log) {
-  std::string cmd = std::string(kPython) + " " + quote(std::string(LEUKO_SOURCE_DIR) + "/tests/models/reference_models.py");
-  for (const auto& a : args) cmd += " " + quote(a);
-  auto log_path = scratch_dir() / "python.log";
-  cmd += " > " + quote(log_path.string()) + " 2>&1";
-  int rc = std::system(cmd.c_str());
-  *log = leuko::read_file_to_string(log_path.string());
-  return rc;
+  return leuko::test::run_python_script(kPython, "tests/models/reference_models.py", args, log);
 }
 
 bool python_has_torch() {
