@@ -6,7 +6,10 @@
 
 #include "cli/choice_option.h"
 #include "common/error.h"
+#include "distributed/torch/communicator.h"
 #include "distributed/world.h"
+#include "models/placement.h"
+#include "study/study_ranks.h"
 #include "study/study_runner.h"
 
 namespace leuko::cli {
@@ -43,9 +46,6 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
   cmd->add_option("--cache", o->cache, "preprocessing cache folder, or none (default ~/.cache/leukoscope)");
   cmd->add_flag("--quiet", o->quiet, "no training progress bar");
   cmd->callback([o, command_line] {
-    if (world_from_environment().distributed())
-      throw UserError("study: runs as one process, not as a rank of torchrun or launch; run its training as "
-                      "`launch --nproc N -- train ...` and its evaluation as `launch --nproc N -- evaluate RUN`");
     StudyOptions s;
     s.config = load_study_config(o->config);
     auto& c = s.config;
@@ -87,7 +87,30 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
     s.cache_dir = o->cache;
     s.threads = o->threads;
     s.show_progress = !o->quiet;
-    run_study(s);
+    const World world = world_from_environment();
+    if (!world.distributed()) {
+      run_study(s);
+      return;
+    }
+    // One rank of several: one world for the whole study, joined the way its trainings would.
+    const TrainConfig first = study_train_config(c, c.models.front());
+    torch::Device device = select_device(first.device, first.deterministic);
+    if (device.is_cuda()) device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(world.local_rank));
+    const auto communicator =
+        Communicator::join(world, first.dist_backend, std::chrono::seconds(first.dist_timeout), device);
+    StudyRanks ranks(*communicator);
+    if (!world.is_main()) {
+      ranks.follow(o->threads);
+      return;
+    }
+    s.ranks = &ranks;
+    try {
+      run_study(s);
+    } catch (const std::exception& e) {
+      ranks.finish(e.what());
+      throw;
+    }
+    ranks.finish();
   });
 }
 

@@ -1,5 +1,6 @@
 #include "study/study_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include "eval/torch/evaluate.h"
 #include "study/ablation_summary.h"
 #include "study/collect_results.h"
+#include "study/study_ranks.h"
 #include "report/render_report.h"
 #include "run/run_dir.h"
 #include "train/run_data.h"
@@ -78,7 +80,8 @@ struct Context {
   std::string out;
   std::string split_csv;
   std::string split_hash;
-  int threads;
+  int threads;        // scanning, evaluation: rank 0 alone
+  int train_threads;  // training: the cores of this host shared by its ranks
 };
 
 TrainConfig train_config_for(const Context& ctx, const std::string& model, const std::string& preset,
@@ -87,7 +90,7 @@ TrainConfig train_config_for(const Context& ctx, const std::string& model, const
   c.data.clear();
   c.split_csv = ctx.split_csv;
   c.out = run;
-  c.threads = ctx.threads;
+  c.threads = ctx.train_threads;
   if (!ctx.options.cache_dir.empty()) c.cache_dir = ctx.options.cache_dir;
   c.validate();
   return c;
@@ -115,7 +118,8 @@ double train_step(const Context& ctx, const TrainConfig& c, const std::string& l
   step_line("train", label + (resume ? ": resuming " : ": ") + c.model + " (" + c.preset + "), " +
                          std::to_string(c.epochs) + " epochs → " + c.out);
   auto t = Clock::now();
-  TrainResult r = train_model(c, resume, ctx.options.show_progress);
+  TrainResult r = ctx.options.ranks ? ctx.options.ranks->train_together(c, resume, ctx.options.show_progress)
+                                    : train_model(c, resume, ctx.options.show_progress);
   step_line("train", label + ": best validation macro-F1 " + std::to_string(r.best_val_f1).substr(0, 5) +
                          " at epoch " + std::to_string(r.best_epoch + 1) + " (" + format_duration(since(t)) + ")");
   return since(t);
@@ -322,7 +326,10 @@ StudyOutcome run_study(const StudyOptions& options) {
   const StudyConfig& config = options.config;
   const int threads = options.threads > 0 ? options.threads : default_thread_count();
   fs::create_directories(options.out);
-  Context ctx{options, config, fs::absolute(options.out).lexically_normal().string(), "", "", threads};
+  const int train_threads = options.threads > 0 || !options.ranks
+                                ? threads
+                                : std::max(1, threads / options.ranks->ranks_on_this_host());
+  Context ctx{options, config, fs::absolute(options.out).lexically_normal().string(), "", "", threads, train_threads};
   const std::string data = config.data.empty() ? bundled_aria_dir() : config.data;
   step_line("config", config.name + " (" + config.source + ") → " + ctx.out);
   write_file_atomically(ctx.out + "/study.json",

@@ -12,6 +12,8 @@
 
 namespace leuko {
 
+class StudyRanks;
+
 struct StudyOptions {
   StudyConfig config;
   std::string out = "study-out";
@@ -19,6 +21,7 @@ struct StudyOptions {
   std::string cache_dir;  // "" = default preprocessing cache
   int threads = 0;
   bool show_progress = true;
+  StudyRanks* ranks = nullptr;  // rank 0 of several (study/study_ranks.h): the trainings are shared
 };
 
 struct StudyOutcome {

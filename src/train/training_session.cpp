@@ -95,10 +95,8 @@ DataRecord data_record(const RunData& data) {
 }  // namespace
 
 TrainingSession::~TrainingSession() {
-  if (communicator) {
-    synchronise_batch_norm(nullptr);
-    set_current_communicator(nullptr);
-  }
+  if (communicator) synchronise_batch_norm(nullptr);
+  if (own_communicator) set_current_communicator(nullptr);
 }
 
 static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume) {
@@ -127,8 +125,12 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   s->device = select_device(c.device, c.deterministic);
   if (s->world.distributed()) {
     if (s->device.is_cuda()) s->device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(s->world.local_rank));
-    s->communicator = Communicator::join(s->world, c.dist_backend, std::chrono::seconds(c.dist_timeout), s->device);
-    set_current_communicator(s->communicator.get());
+    s->communicator = current_communicator();
+    if (!s->communicator) {
+      s->own_communicator = Communicator::join(s->world, c.dist_backend, std::chrono::seconds(c.dist_timeout), s->device);
+      s->communicator = s->own_communicator.get();
+      set_current_communicator(s->communicator);
+    }
   }
 
   RunDataRequest request;
@@ -206,7 +208,7 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
     broadcast_from_main(*s->communicator, *s->model);
     torch::manual_seed(c.seed + static_cast<uint64_t>(s->world.rank));
     s->gradients = std::make_unique<GradientAverager>(*s->communicator, s->model->parameters());
-    if (c.sync_bn) synchronise_batch_norm(s->communicator.get());
+    if (c.sync_bn) synchronise_batch_norm(s->communicator);
   }
 
   RunRecord& r = s->record;

@@ -38,8 +38,11 @@ struct TrainingSession {
 
   // As one rank of several: the world, the link to the other ranks (also predict()'s, for the
   // time of the session) and the gradient averaging of every step. Only rank 0 writes the run.
+  // `train` joins the world for its session; a study's trainings share the study's world (the
+  // current communicator when the session starts).
   World world;
-  std::unique_ptr<Communicator> communicator;
+  std::unique_ptr<Communicator> own_communicator;
+  Communicator* communicator = nullptr;  // own_communicator, or the study's
   std::unique_ptr<GradientAverager> gradients;
   bool writes() const { return world.is_main(); }
 

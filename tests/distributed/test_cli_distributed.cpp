@@ -1,7 +1,7 @@
 // Data-parallel training and evaluation end to end on the bundled real images, over Gloo on the
 // loopback: N ranks of batch B train the model one process trains with batch N·B (within float
 // tolerance), deterministically; sharded evaluation equals single-process evaluation exactly; a
-// killed rank ends the job with one line, and --resume finishes it.
+// killed rank ends the job with one line, and --resume finishes it; a study runs as ranks too.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -30,7 +30,7 @@ namespace fs = std::filesystem;
 using test::run_cli;
 
 // A port per test and process: ctest may run test binaries side by side.
-int port_for(int test) { return 21000 + static_cast<int>(getpid() % 3000) * 10 + test; }
+int port_for(int test) { return 21000 + static_cast<int>(getpid() % 2000) * 20 + test; }
 
 std::string launch(int nproc, int port) {
   return "launch --nproc " + std::to_string(nproc) + " --master 127.0.0.1:" + std::to_string(port) + " -- ";
@@ -193,6 +193,67 @@ TEST(CliDistributed, AKilledRankEndsTheJobWithOneLineAndResumeFinishesIt) {
   auto resumed = run_cli(args + " --resume");
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_EQ(read_log(run).size(), 8u);
+}
+
+// A study config for the rank tests: a model with batch norm and one without (no dropout, whose
+// masks follow each rank's generator), plain SGD and synchronised batch norm (see above; alone,
+// sync_bn changes nothing), per-rank `batch`.
+std::string write_study_config(const std::string& path, int batch) {
+  const nlohmann::json config = {
+      {"name", "ranks"},
+      {"data", test::bundled("aria-mini")},
+      {"split", {{"by", "auto"}, {"val", 0.15}, {"test", 0.15}, {"seed", 42}}},
+      {"training", {{"epochs", 1}, {"batch", batch}, {"max_steps_per_epoch", 2}, {"optimizer", "sgd"}, {"lr", 0.05},
+                    {"amp", "off"}, {"class_weights", "none"}, {"seed", 4}, {"workers", 1}, {"dist_timeout", 60},
+                    {"sync_bn", true}}},
+      {"models", {{{"model", "resnet50"}, {"preset", "tiny"}}, {{"model", "vit-hybrid"}, {"preset", "tiny"}}}},
+      {"evaluation", {{"split", "test"}, {"distortions", false}, {"tta", false}, {"patients", false}, {"bootstrap", 50}}},
+      {"ablation", {{"enabled", false}}}};
+  std::ofstream(path) << config.dump(2);
+  return path;
+}
+
+// `study` as one rank of two: rank 0 runs the steps, both ranks train each model together — the
+// models one process trains with the global batch — and a re-run reuses everything on every rank.
+TEST(CliDistributed, AStudyAsTwoRanksTrainsEachModelWithTheGlobalBatch) {
+  test::TempDir tmp;
+  const std::string study = " --cache none --quiet --threads 1";
+  auto one = run_cli("study --config " + write_study_config(tmp.str() + "/one.json", 16) + " --out " + tmp.str() + "/one" + study);
+  ASSERT_EQ(one.code, 0) << one.err;
+  const std::string two_ranks = launch(2, port_for(9)) + "study --config " +
+                                write_study_config(tmp.str() + "/two.json", 8) + " --out " + tmp.str() + "/two" + study;
+  auto two = run_cli(two_ranks);
+  ASSERT_EQ(two.code, 0) << two.err;
+  EXPECT_TRUE(fs::exists(tmp.str() + "/two/report.html"));
+  for (const std::string model : {"resnet50", "vit-hybrid"}) {
+    auto config = nlohmann::json::parse(std::ifstream(tmp.str() + "/two/runs/" + model + "/config.json"));
+    EXPECT_EQ(config["distributed"]["world_size"], 2) << model;
+    EXPECT_EQ(config["distributed"]["global_batch"], 16) << model;
+    EXPECT_LT(max_weight_difference(tmp.str() + "/one/runs/" + model, tmp.str() + "/two/runs/" + model), kWeightTolerance)
+        << model;
+  }
+  // Rank 1 said nothing of its own: the study's lines are rank 0's.
+  EXPECT_EQ(two.out.find("rank 1"), std::string::npos) << two.out;
+
+  auto again = run_cli(two_ranks);
+  ASSERT_EQ(again.code, 0) << again.err;
+  size_t reused = 0;
+  for (size_t at = again.out.find("unchanged, reusing"); at != std::string::npos; at = again.out.find("unchanged, reusing", at + 1))
+    ++reused;
+  EXPECT_EQ(reused, 5u) << again.out;  // split, two trainings, two evaluations
+}
+
+// A rank 0 that fails between two trainings (here: scoring the first model against an empty
+// folder of "unseen" images) ends the waiting rank with its reason, not a hang.
+TEST(CliDistributed, AStudyWhoseRankZeroFailsEndsEveryRankWithItsReason) {
+  test::TempDir tmp;
+  fs::create_directories(tmp.str() + "/empty");
+  auto r = run_cli(launch(2, port_for(10)) + "study --config " + write_study_config(tmp.str() + "/two.json", 8) +
+                   " --out " + tmp.str() + "/two --cache none --quiet --threads 1 --ood " + tmp.str() + "/empty");
+  EXPECT_NE(r.code, 0);
+  EXPECT_TRUE(fs::exists(tmp.str() + "/two/runs/resnet50/best.safetensors"));  // failed after a training
+  EXPECT_NE(r.err.find("error: rank 0: --ood: no image among the files given"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("error: rank 1: rank 0 ended the study: --ood: no image"), std::string::npos) << r.err;
 }
 
 // Alone, a rank whose peers never come waits only --dist-timeout, then says what it waited for.

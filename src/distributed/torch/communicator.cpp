@@ -1,6 +1,7 @@
 #include "distributed/torch/communicator.h"
 
 #include <cstdlib>
+#include <thread>
 
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -54,22 +55,10 @@ class C10dCommunicator : public Communicator {
   }
 
   void broadcast_from_main(std::vector<torch::Tensor>& tensors) override {
-    guarded("broadcast from rank 0", [&] {
-      for (auto& t : tensors) {
-        std::vector<at::Tensor> one{on_device(t)};
-        group_->broadcast(one)->wait();
-        if (!one[0].is_same(t)) t.copy_(one[0]);
-      }
-    });
+    each_in_place("broadcast from rank 0", tensors, [&](std::vector<at::Tensor>& one) { return group_->broadcast(one); });
   }
   void all_reduce_sum(std::vector<torch::Tensor>& tensors) override {
-    guarded("all-reduce", [&] {
-      for (auto& t : tensors) {
-        std::vector<at::Tensor> one{on_device(t)};
-        group_->allreduce(one)->wait();
-        if (!one[0].is_same(t)) t.copy_(one[0]);
-      }
-    });
+    each_in_place("all-reduce", tensors, [&](std::vector<at::Tensor>& one) { return group_->allreduce(one); });
   }
   std::unique_ptr<PendingCollective> launch_all_reduce_sum(torch::Tensor tensor) override {
     std::vector<at::Tensor> one{std::move(tensor)};  // the gradient buckets live where the weights do
@@ -102,8 +91,25 @@ class C10dCommunicator : public Communicator {
   void store_set(const std::string& key, const std::string& value) override {
     guarded("rendezvous store", [&] { store_->set(key, std::vector<uint8_t>(value.begin(), value.end())); });
   }
+  bool store_has(const std::string& key) override {
+    bool has = false;
+    guarded("rendezvous store", [&] { has = store_->check({key}); });
+    return has;
+  }
 
  private:
+  // One blocking collective per tensor, in order, its result copied back where NCCL moved it.
+  template <typename Collective>
+  void each_in_place(const std::string& what, std::vector<torch::Tensor>& tensors, Collective collective) {
+    guarded(what, [&] {
+      for (auto& t : tensors) {
+        std::vector<at::Tensor> one{on_device(t)};
+        collective(one)->wait();
+        if (!one[0].is_same(t)) t.copy_(one[0]);
+      }
+    });
+  }
+
   // NCCL moves only GPU tensors: the few host tensors (losses, gathered predictions) visit the GPU.
   torch::Tensor on_device(const torch::Tensor& t) const {
     return backend_name_ == "nccl" && !t.is_cuda() ? t.to(device_) : t;
@@ -142,11 +148,29 @@ void Communicator::guarded(const std::string& what, const std::function<void()>&
 }
 
 void Communicator::require_same(const std::string& key, const std::string& value, const std::string& what) {
-  if (world_.is_main()) store_set("leuko/" + key, value);
-  const std::string main_value = store_get("leuko/" + key);
+  const std::string slot = "leuko/same/" + key + "/" + std::to_string(checks_[key]++);
+  if (world_.is_main()) store_set(slot, value);
+  const std::string main_value = store_get(slot);
   if (main_value != value)
     throw UserError("rank " + std::to_string(rank()) + ": " + what + " differs from rank 0's (" + value + " here, " +
                     main_value + " there): every rank must see the same data and settings");
+}
+
+void Communicator::post_message(const std::string& key, const std::string& value) {
+  store_set("leuko/message/" + key, value);
+}
+
+bool Communicator::message_arrived(const std::string& key) { return store_has("leuko/message/" + key); }
+
+std::string Communicator::await_message(const std::string& key) {
+  const std::string slot = "leuko/message/" + key;
+  try {
+    while (!store_has(slot)) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  } catch (const UserError&) {
+    throw UserError("rank " + std::to_string(rank()) + ": rank 0 stopped answering while this rank waited for its next " +
+                    "step; rank 0's own error says why");
+  }
+  return store_get(slot);
 }
 
 std::unique_ptr<Communicator> Communicator::join(const World& world, DistBackend backend, std::chrono::seconds timeout,
@@ -205,12 +229,10 @@ JoinedWorld::JoinedWorld(DistBackend backend, std::chrono::seconds timeout, cons
     : world_(world_from_environment()) {
   if (!world_.distributed()) return;
   communicator_ = Communicator::join(world_, backend, timeout, device);
-  set_current_communicator(communicator_.get());
+  current_ = std::make_unique<CurrentCommunicator>(communicator_.get());
 }
 
-JoinedWorld::~JoinedWorld() {
-  if (communicator_) set_current_communicator(nullptr);
-}
+JoinedWorld::~JoinedWorld() = default;
 
 Communicator* current_communicator() { return current; }
 void set_current_communicator(Communicator* communicator) { current = communicator; }

@@ -8,6 +8,7 @@
 // per rank instead of a hang or a backtrace.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,7 +50,15 @@ class Communicator {
 
   // UserError unless every rank passes the same `value` (the data fingerprint, the settings):
   // ranks that disagree would train on different images and average nonsense.
+  // Each call with a key is a new check (its n-th use), so one world serves several trainings.
   void require_same(const std::string& key, const std::string& value, const std::string& what);
+
+  // A message from rank 0 to the other ranks through the rendezvous store (the study's next
+  // training). Waiting has no time limit while rank 0 lives — it may evaluate for an hour between
+  // two trainings — but rank 0 serves the store, so its end ends the wait with one line.
+  void post_message(const std::string& key, const std::string& value);
+  std::string await_message(const std::string& key);
+  bool message_arrived(const std::string& key);
 
  protected:
   Communicator(World world, std::chrono::seconds timeout) : world_(std::move(world)), timeout_(timeout) {}
@@ -57,10 +66,12 @@ class Communicator {
   void guarded(const std::string& what, const std::function<void()>& collective) const;
   virtual std::string store_get(const std::string& key) = 0;
   virtual void store_set(const std::string& key, const std::string& value) = 0;
+  virtual bool store_has(const std::string& key) = 0;
 
   World world_;
   std::chrono::seconds timeout_;
   std::string backend_name_;
+  std::map<std::string, int> checks_;  // require_same's uses per key
 };
 
 // The communicator of this process when it is one rank of several (set by the verbs that join a
@@ -68,6 +79,21 @@ class Communicator {
 // it to shard evaluation.
 Communicator* current_communicator();
 void set_current_communicator(Communicator* communicator);
+
+// Makes `communicator` current for the object's lifetime, then restores the previous one (a
+// study's world is current only while its ranks train together).
+class CurrentCommunicator {
+ public:
+  explicit CurrentCommunicator(Communicator* communicator) : previous_(current_communicator()) {
+    set_current_communicator(communicator);
+  }
+  ~CurrentCommunicator() { set_current_communicator(previous_); }
+  CurrentCommunicator(const CurrentCommunicator&) = delete;
+  CurrentCommunicator& operator=(const CurrentCommunicator&) = delete;
+
+ private:
+  Communicator* previous_;
+};
 
 // For a verb that runs as one rank when the environment says so (evaluate): joins that world for
 // the object's lifetime and makes it current_communicator(); alone, does nothing.
@@ -80,6 +106,7 @@ class JoinedWorld {
  private:
   World world_;
   std::unique_ptr<Communicator> communicator_;
+  std::unique_ptr<CurrentCommunicator> current_;
 };
 
 // The first line of a collective's failure, said the same way everywhere.

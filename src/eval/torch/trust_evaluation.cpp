@@ -91,6 +91,7 @@ TrustEvaluation evaluate_trust(ScoringSession& s, const std::vector<Sample>& sam
 
   if (!ood_inputs.empty()) {
     Dataset ood = gather_prediction_inputs(ood_inputs);
+    if (ood.samples.empty()) throw UserError("--ood: no image among the files given");
     LoaderOptions unseen = lo;
     unseen.skip_unreadable = true;
     const Scored out = score(s, ood.samples, unseen, trust, density);
