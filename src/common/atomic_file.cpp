@@ -14,7 +14,7 @@
 
 namespace leuko {
 
-void write_file_atomically(const std::string& path, const std::string& contents, bool sync_folder) {
+void write_file_atomically(const std::string& path, const std::string& contents, Durability durability) {
   namespace fs = std::filesystem;
   fs::path target(path);
   if (target.has_parent_path()) {
@@ -43,7 +43,7 @@ void write_file_atomically(const std::string& path, const std::string& contents,
   }
   // fsync before rename: otherwise a crash can leave the new name pointing at empty blocks. A
   // failed fsync or close (a full disk on some file systems reports only here) keeps the old file.
-  if (::fsync(fd) != 0 && errno != EINVAL) {
+  if (durability != Durability::Scratch && ::fsync(fd) != 0 && errno != EINVAL) {
     int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -59,7 +59,7 @@ void write_file_atomically(const std::string& path, const std::string& contents,
     ::unlink(tmp.c_str());
     throw UserError(path + ": cannot rename into place (" + std::strerror(err) + ")");
   }
-  if (!sync_folder) return;
+  if (durability != Durability::Durable) return;
   // And the folder, so that the rename itself survives a power cut.
   const std::string folder = target.has_parent_path() ? target.parent_path().string() : ".";
   int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);

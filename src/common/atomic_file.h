@@ -6,10 +6,16 @@
 
 namespace leuko {
 
-// `sync_folder`: also fsync the folder after the rename so that the new name survives a power cut
-// (artefacts of a run); off for the many re-creatable files (cache entries, heatmaps), where one
-// extra fsync per file would cost more than the file.
-void write_file_atomically(const std::string& path, const std::string& contents, bool sync_folder = true);
+// How much of a power cut (or kernel crash) the file survives; a killed process never tears it.
+enum class Durability {
+  Durable,    // fsync the file before the rename and the folder after it: a run's artefacts
+  FileOnly,   // fsync the file, not the folder: many outputs of one command (heatmaps)
+  Scratch,    // no fsync: files whose reader detects a damaged one and recomputes it (cache
+              // entries), where an fsync per file costs more than making the file
+};
+
+void write_file_atomically(const std::string& path, const std::string& contents,
+                           Durability durability = Durability::Durable);
 
 std::string read_file_to_string(const std::string& path);
 

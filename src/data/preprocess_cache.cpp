@@ -63,7 +63,7 @@ cv::Mat PreprocessCache::load(const std::string& path) {
     // Level 1: C-NMC's black canvases compress well even at the fastest setting.
     cv::imencode(".png", bgr, png, {cv::IMWRITE_PNG_COMPRESSION, 1});
     try {
-      write_file_atomically(entry, std::string(png.begin(), png.end()), /*sync_folder=*/false);
+      write_file_atomically(entry, std::string(png.begin(), png.end()), Durability::Scratch);
     } catch (const UserError&) {
       // A read-only or full cache only costs speed, never the run.
     }

@@ -79,7 +79,7 @@ void write_png(const std::string& path, const cv::Mat& image) {
     throw UserError(path + ": cannot encode the PNG (" + e.msg + ")");
   }
   if (!ok) throw UserError(path + ": cannot encode the PNG");
-  write_file_atomically(path, std::string(png.begin(), png.end()), /*sync_folder=*/false);
+  write_file_atomically(path, std::string(png.begin(), png.end()), Durability::FileOnly);
 }
 
 }  // namespace leuko

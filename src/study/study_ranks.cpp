@@ -27,7 +27,7 @@ class SplitCopy {
       : dir_((fs::temp_directory_path() / ("leukoscope-study-rank" + std::to_string(rank) + "-" +
                                            std::to_string(::getpid()))).string()) {
     fs::create_directories(dir_);
-    write_file_atomically(path(), contents, false);
+    write_file_atomically(path(), contents, Durability::Scratch);
   }
   ~SplitCopy() { remove_tree(dir_); }
   std::string path() const { return dir_ + "/split.csv"; }

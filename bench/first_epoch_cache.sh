@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The first epoch on a new dataset fills the preprocessing cache; it should cost no more than an
+# epoch without the cache. Alternates, REPEATS times: a run of 2 epochs into an empty cache (epoch
+# 0 fills it, epoch 1 reads it) and a run of 1 epoch with `--cache none`; prints each epoch's
+# seconds from log.jsonl, then the medians.
+#
+#   bench/first_epoch_cache.sh [DATA] [REPEATS]     (default: C-NMC fold 0, 3)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${1:-../shared/data/cnmc-fold0/C-NMC_Leukemia/training_data/fold_0}"
+repeats="${2:-3}"
+bin="${LEUKOSCOPE:-build/leukoscope}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+echo "# $data; $(nproc) cores; $(lscpu | sed -n 's/^Model name: *//p')" >&2
+for r in $(seq "$repeats"); do
+  for mode in fill none; do
+    rm -rf "$work/run" "$work/cache"
+    cache="$work/cache" epochs=2
+    [ "$mode" = none ] && { cache=none; epochs=1; }
+    "$bin" train --data "$data" --model simple-cnn --preset paper --image-size 128 --epochs "$epochs" \
+      --cache "$cache" --quiet --out "$work/run" > /dev/null
+    /usr/bin/python3 -c "
+import json, sys
+for line in open('$work/run/log.jsonl'):
+    e = json.loads(line)
+    kind = {('fill', 0): 'filling', ('fill', 1): 'cached', ('none', 0): 'uncached'}[('$mode', e['epoch'])]
+    print(json.dumps({'repeat': $r, 'epoch': kind, 'seconds': round(e['seconds'], 2), 'img_per_s': round(e['img_per_s'], 2)}))"
+  done
+done | tee "$work/results.jsonl"
+/usr/bin/python3 - "$work/results.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+med = {k: statistics.median(r['seconds'] for r in rows if r['epoch'] == k) for k in ('uncached', 'filling', 'cached')}
+print('# median seconds: ' + ', '.join(f'{k} {v:.1f}' for k, v in med.items()) +
+      f'; filling / uncached = {med["filling"] / med["uncached"]:.3f}')
+PY
