@@ -51,7 +51,9 @@ Predictions gather_shards(Communicator& comm, const Predictions& local, const st
   std::vector<std::pair<double, const double*>> merged;
   for (size_t rank = 0; rank < all.size(); ++rank) {
     const int64_t rank_rows = counts[rank][0].item<int64_t>();
-    for (int64_t i = 0; i < rank_rows; ++i) merged.emplace_back(all[rank][i][0].item<double>(), all[rank][i].data_ptr<double>());
+    all[rank] = all[rank].contiguous();
+    const double* rank_data = all[rank].data_ptr<double>();  // [most, width], row-major
+    for (int64_t i = 0; i < rank_rows; ++i) merged.emplace_back(rank_data[i * width], rank_data + i * width);
   }
   std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   Predictions p;
