@@ -145,7 +145,9 @@ StudyConfig study_config_from_json(const nlohmann::json& json, const std::string
   for (size_t i = 0; i < c.models.size(); ++i) check_training(c, c.models[i], "models[" + std::to_string(i) + "]");
   if (c.ablation.enabled)
     check_training(c, {c.ablation.model, c.ablation.preset, c.ablation.overrides}, "ablation");
-  if (c.models.empty() && !c.ablation.enabled) throw UserError(source + ": no models to train");
+  // The ablation's runs are not compared in the report's model tables: a study without models
+  // would train them all and then have nothing to compare.
+  if (c.models.empty()) throw UserError(source + ": models: no models to train (a study compares at least one)");
   return c;
 }
 

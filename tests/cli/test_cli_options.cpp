@@ -72,6 +72,8 @@ TEST(CliOptions, StudyConfigurationErrorsNameTheFileAndKeyBeforeAnyWork) {
       {with({{"split", {{"by", "sideways"}}}}), "split.by: 'sideways' is not one of"},
       {with({{"evaluation", {{"bootstrap", 0}}}}), "evaluation.bootstrap: must be at least 1"},
       {with({{"ablation", {{"denoise", "wavelet"}}}}), "ablation.denoise: 'wavelet' is not one of"},
+      // An ablation alone used to train all its models and then fail with nothing to compare.
+      {with({{"models", nlohmann::json::array()}, {"ablation", {{"enabled", true}}}}), "models: no models to train"},
   };
   int i = 0;
   for (const auto& [config, expected] : cases) {
