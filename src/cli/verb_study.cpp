@@ -34,7 +34,7 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
   add_choice(cmd, "--format", o->format, "dataset layout (default: the configuration's)");
   cmd->add_option("--out", o->out, "study folder (default study-out); a re-run reuses its finished steps");
   cmd->add_option("--models", o->models, "models to train (default: the configuration's)");
-  cmd->add_option("--preset", o->preset, "one preset for every model (paper | paper-384 | small | tiny)");
+  cmd->add_option("--preset", o->preset, "one preset for every model (paper | paper-384 | small | tiny; default: each model's own)");
   cmd->add_option("--epochs", o->epochs, "override the configuration's epochs");
   cmd->add_option("--ablation", o->ablation, "distortions: also run the distortion-handling ablation")
       ->check(CLI::IsMember({"distortions", "none"}));

@@ -15,7 +15,7 @@ void add_train_verb(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("train", "train one model; progress bar; per-epoch log; best and last checkpoints");
   cmd->add_option("--model", c->model, "simple-cnn | resnet50 | vit-hybrid (default simple-cnn)");
-  cmd->add_option("--preset", c->preset, "paper | paper-384 | small | tiny (default small; see `leukoscope models`)");
+  cmd->add_option("--preset", c->preset, "paper | paper-384 | base | small | tiny (default: base for simple-cnn, else small; see `leukoscope models`)");
   cmd->add_option("--data", c->data, "dataset folder or CSV (default: the bundled Aria subset)");
   add_choice(cmd, "--format", c->format, "dataset layout");
   cmd->add_option("--split-file", c->split_csv,
@@ -40,7 +40,7 @@ void add_train_verb(CLI::App& app) {
   cmd->add_option("--lr", c->lr, "peak learning rate (default 1e-3)");
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay (default 0.05; never on norms and biases)");
   cmd->add_option("--warmup-epochs", c->warmup_epochs, "linear warm-up, then cosine decay (default 1)");
-  cmd->add_option("--label-smoothing", c->label_smoothing, "default 0");
+  cmd->add_option("--label-smoothing", c->label_smoothing, "default 0.1");
   add_choice(cmd, "--class-weights", c->class_weights, "loss weights; auto = inverse class frequency");
   cmd->add_flag("--balanced-sampler", c->balanced_sampler, "draw classes equally often");
   cmd->add_option("--early-stop", c->early_stop, "stop after N epochs without a better validation macro-F1 (default off)");

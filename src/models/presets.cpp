@@ -15,6 +15,7 @@ std::vector<ModelPreset> make_table() {
   std::vector<ModelPreset> table = {
       //                          input  SimpleCnnConfig{channels, dropout}
       {"simple-cnn", "paper",       224, SimpleCnnConfig{{32, 64, 128, 256}, 0.5}, "the study's baseline"},
+      {"simple-cnn", "base",        128, SimpleCnnConfig{{32, 64, 128, 256}, 0.5}, "the plain PyTorch recipe's CNN"},
       {"simple-cnn", "small",       128, SimpleCnnConfig{{32, 64, 128}, 0.5}, ""},
       {"simple-cnn", "tiny",         32, SimpleCnnConfig{{8, 16}, 0.5}, ""},
       //                                 ResNetConfig{bottlenecks per stage, width}
@@ -57,6 +58,8 @@ std::vector<std::string> preset_names(const std::string& model) {
     if (p.model == model) out.push_back(p.preset);
   return out;
 }
+
+std::string default_preset(const std::string& model) { return model == "simple-cnn" ? "base" : "small"; }
 
 const ModelPreset& find_preset(const std::string& model, const std::string& preset) {
   for (const auto& p : model_presets())

@@ -37,7 +37,7 @@ LEUKO_CHOICES(ClassWeights, {ClassWeights::Auto, "auto"}, {ClassWeights::None, "
 
 struct TrainConfig {
   std::string model = "simple-cnn";
-  std::string preset = "small";
+  std::string preset;           // "" = the model's default_preset (models/presets.h)
   std::string data;             // "" = the bundled Aria subset
   DataFormat format = DataFormat::Auto;
   std::string split_csv;        // "" = make a grouped split (saved as RUN/split.csv)
@@ -50,7 +50,7 @@ struct TrainConfig {
   int image_size = 0;           // 0 = the preset's input size
   PreprocessConfig preprocess;  // size is filled from image_size
   NormaliseWith normalise = NormaliseWith::ImageNet;
-  AugmentLevel augment = AugmentLevel::Standard;
+  AugmentLevel augment = AugmentLevel::Light;  // the defaults: bench/defaults_ablation.sh
   double distortion_p = 0;      // distortion augmentation (see data/distort.h)
   std::vector<std::string> distortion_families;
   int distortion_max_severity = 5;
@@ -59,8 +59,8 @@ struct TrainConfig {
   double lr = 1e-3;
   double weight_decay = 0.05;
   double warmup_epochs = 1;
-  double label_smoothing = 0;
-  ClassWeights class_weights = ClassWeights::Auto;
+  double label_smoothing = 0.1;
+  ClassWeights class_weights = ClassWeights::None;
   bool balanced_sampler = false;
   int early_stop = 0;           // patience in epochs on val macro-F1; 0 = off
   std::string pretrained;

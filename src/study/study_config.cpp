@@ -94,12 +94,12 @@ StudyConfig study_config_from_json(const nlohmann::json& json, const std::string
       StudyModel sm;
       if (models[i].is_string()) {
         sm.model = models[i].get<std::string>();
-        sm.preset = "small";
+        sm.preset = default_preset(sm.model);
       } else {
         JsonReader m(models[i], source, entry);
         m.require_known_keys(with(training_keys(), {"model", "preset"}));
         sm.model = m.get<std::string>("model");
-        sm.preset = m.get_or<std::string>("preset", "small");
+        sm.preset = m.get_or<std::string>("preset", default_preset(sm.model));
         sm.overrides = models[i];
         sm.overrides.erase("model");
         sm.overrides.erase("preset");
@@ -107,7 +107,7 @@ StudyConfig study_config_from_json(const nlohmann::json& json, const std::string
       c.models.push_back(sm);
     }
   } else {
-    for (const char* name : {"simple-cnn", "resnet50", "vit-hybrid"}) c.models.push_back({name, "small"});
+    for (const char* name : {"simple-cnn", "resnet50", "vit-hybrid"}) c.models.push_back({name, default_preset(name)});
   }
   if (auto e = j.optional_object("evaluation")) {
     e->require_known_keys({"split", "distortions", "tta", "patients", "bootstrap", "trust", "ood"});
@@ -127,7 +127,7 @@ StudyConfig study_config_from_json(const nlohmann::json& json, const std::string
     a->require_known_keys(with(training_keys(), {"enabled", "model", "preset", "strategies", "denoise", "distortion_p"}));
     c.ablation.enabled = a->get_or("enabled", true);
     c.ablation.model = a->get_or("model", c.ablation.model);
-    c.ablation.preset = a->get_or("preset", c.ablation.preset);
+    c.ablation.preset = a->get_or("preset", default_preset(c.ablation.model));
     c.ablation.strategies = a->get_or("strategies", ablation_strategies());
     c.ablation.denoise = a->choice_or("denoise", c.ablation.denoise);
     c.ablation.distortion_p = a->get_or("distortion_p", c.ablation.distortion_p);

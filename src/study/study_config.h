@@ -35,7 +35,7 @@ struct StudyEvaluation {
 // The distortion-handling ablation (issue #6): one model retrained per strategy.
 struct StudyAblation {
   bool enabled = false;
-  std::string model = "simple-cnn", preset = "small";
+  std::string model = "simple-cnn", preset = "base";
   std::vector<std::string> strategies;  // none | denoise | distortion-aug | denoise+distortion-aug | test-time-denoise
   Denoise denoise = Denoise::Median;    // the filter of the denoising strategies
   double distortion_p = 0.5;            // probability of a training-time distortion

@@ -102,6 +102,7 @@ TrainingSession::~TrainingSession() {
 static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume) {
   // Resolved before anything compares or records it: a run says what it trained with.
   c.amp = resolve_amp(c.amp, c.device == Device::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
+  if (c.preset.empty()) c.preset = default_preset(c.model);
   auto s = std::make_unique<TrainingSession>(RunDir(c.out));
   s->world = world_from_environment();
   const RunDir& run = s->run;

@@ -115,5 +115,24 @@ TEST(CliOptions, AmpAutoIsResolvedFromTheCpuAndRecorded) {
   EXPECT_EQ(again.code, 0) << again.err;
 }
 
+// A run that names no preset or recipe gets the measured defaults (bench/defaults_ablation.sh) and
+// records them resolved, so that resuming it the same way is the same run.
+TEST(CliOptions, UnnamedPresetAndRecipeAreTheMeasuredDefaultsAndRecorded) {
+  test::TempDir tmp;
+  const std::string run = tmp.str() + "/run";
+  const std::string args = "train --data " + test::bundled("aria-mini") + " --image-size 48 --max-steps 1 --cache none --quiet --out " + run;
+  auto r = run_cli(args + " --epochs 1");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto config = nlohmann::json::parse(std::ifstream(run + "/config.json"));
+  EXPECT_EQ(config["config"]["model"], "simple-cnn");
+  EXPECT_EQ(config["config"]["preset"], "base");
+  EXPECT_EQ(config["config"]["augment"], "light");
+  EXPECT_EQ(config["config"]["class_weights"], "none");
+  EXPECT_DOUBLE_EQ(config["config"]["label_smoothing"].get<double>(), 0.1);
+  EXPECT_EQ(config["model_spec"]["description"], "4 conv blocks 32-64-128-256, dropout 0.5 (the plain PyTorch recipe's CNN)");
+  auto again = run_cli(args + " --epochs 2 --resume");
+  EXPECT_EQ(again.code, 0) << again.err;
+}
+
 }  // namespace
 }  // namespace leuko

@@ -60,6 +60,7 @@ std::vector<std::string> numbers_of(const VitHybridConfig& c) {
 
 TEST(Presets, EveryModelHasItsPresetsInTableOrder) {
   EXPECT_EQ(model_names(), (std::vector<std::string>{"simple-cnn", "resnet50", "vit-hybrid"}));
+  EXPECT_EQ(preset_names("simple-cnn"), (std::vector<std::string>{"paper", "base", "small", "tiny"}));
   EXPECT_EQ(preset_names("resnet50"), (std::vector<std::string>{"paper", "small", "tiny"}));
   EXPECT_EQ(preset_names("vit-hybrid"), (std::vector<std::string>{"paper", "paper-384", "small", "tiny"}));
   size_t listed = 0;
@@ -72,6 +73,19 @@ TEST(Presets, EveryModelHasItsPresetsInTableOrder) {
           << name << "/" << preset;
   }
   EXPECT_EQ(listed, model_presets().size());
+}
+
+// A run that names no preset: the simple CNN trains the paper's four blocks at 128 px (the plain
+// recipe's network, which learnt more than the 3-block `small` on both dev sets), the others `small`.
+TEST(Presets, DefaultPresetIsThePaperCnnAt128PxAndSmallForTheOthers) {
+  EXPECT_EQ(default_preset("simple-cnn"), "base");
+  EXPECT_EQ(default_preset("resnet50"), "small");
+  EXPECT_EQ(default_preset("vit-hybrid"), "small");
+  const auto& base = find_preset("simple-cnn", "base");
+  EXPECT_EQ(base.input_size, 128);
+  EXPECT_EQ(std::get<SimpleCnnConfig>(base.config).channels,
+            std::get<SimpleCnnConfig>(find_preset("simple-cnn", "paper").config).channels);
+  EXPECT_GT(describe_model("simple-cnn", "base", 2).params, 4 * describe_model("simple-cnn", "small", 2).params);
 }
 
 TEST(Presets, DescriptionCarriesEveryNumberOfTheConfig) {
