@@ -1,0 +1,47 @@
+// The study configurations shipped in configs/ are what `study --config NAME` runs: each must load
+// and pass every check a user's file gets (keys, names, ranges of every model's training
+// settings), and the C-NMC one must keep its promises — whole patients per split, cells cropped
+// from the black background, patient-level metrics.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "study/study_config.h"
+
+namespace leuko {
+namespace {
+
+std::string shipped(const std::string& name) { return std::string(LEUKO_SOURCE_DIR) + "/configs/" + name + ".json"; }
+
+TEST(ShippedStudyConfigs, EveryOneLoadsAndEveryModelsSettingsAreValid) {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(LEUKO_SOURCE_DIR) + "/configs")) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    StudyConfig c = load_study_config(entry.path().string());
+    EXPECT_EQ(c.name, entry.path().stem().string());
+    ASSERT_FALSE(c.models.empty());
+    for (const auto& m : c.models) EXPECT_NO_THROW(study_train_config(c, m).validate());
+    ++count;
+  }
+  EXPECT_GE(count, 5);  // cpu-demo, aria, cnmc-cpu, paper, smoke
+}
+
+TEST(ShippedStudyConfigs, CnmcCpuKeepsPatientsWholeCropsCellsAndScoresPatients) {
+  StudyConfig c = load_study_config(shipped("cnmc-cpu"));
+  EXPECT_EQ(c.split_by, SplitBy::Patient);
+  EXPECT_NE(c.data.find("cnmc-fold0"), std::string::npos);
+  EXPECT_TRUE(c.evaluation.patients);
+  EXPECT_TRUE(c.evaluation.distortions);
+  EXPECT_TRUE(c.ablation.enabled);
+  ASSERT_EQ(c.models.size(), 3u);
+  for (const auto& m : c.models) {
+    SCOPED_TRACE(m.model);
+    TrainConfig t = study_train_config(c, m);
+    EXPECT_TRUE(t.preprocess.crop_to_cell);
+    EXPECT_EQ(t.device, Device::Cpu);
+  }
+}
+
+}  // namespace
+}  // namespace leuko
