@@ -129,7 +129,7 @@ TEST(Architecture, PosEmbedResampleKeepsClassTokenAndIsIdentityOnSameGrid) {
 
 TEST(Architecture, RegistryListsEveryModelAndPresetAndRefusesUnknownNames) {
   auto specs = leuko::list_models(2);
-  ASSERT_EQ(specs.size(), 10u);
+  ASSERT_EQ(specs.size(), 11u);  // simple-cnn 4 (paper, base, small, tiny), resnet50 3, vit-hybrid 4
   for (const auto& s : specs) {
     EXPECT_GT(s.params, 0) << s.name << "/" << s.preset;
     EXPECT_GT(s.gflops, 0) << s.name << "/" << s.preset;
