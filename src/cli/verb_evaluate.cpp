@@ -2,6 +2,7 @@
 // patient-level view, the robustness sweep, TTA and McNemar's test against another run.
 #include "cli/verbs.h"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -59,6 +60,14 @@ void add_evaluate_verb(CLI::App& app) {
     };
     std::cout << o->run << " on " << e.split << " (" << e.metrics.n << " images)\n";
     for (const auto& m : kScalarMetrics) std::printf("  %-18s %s\n", m.c_str(), ci(m.c_str()).c_str());
+    if (e.patient_level && e.patient_level->available) {
+      const PatientLevelRecord& pl = *e.patient_level;
+      std::printf("  per patient (%lld, %s):\n", static_cast<long long>(pl.n_patients), pl.aggregation.c_str());
+      for (const char* m : {"accuracy", "balanced_accuracy", "f1_macro", "auroc_macro"}) {
+        const Interval iv = pl.ci95.count(m) ? pl.ci95.at(m) : Interval{std::nan(""), std::nan("")};
+        std::printf("    %-16s %.3f [%.3f, %.3f]\n", m, metric_by_name(pl.metrics, m), iv.lo, iv.hi);
+      }
+    }
     if (e.calibration)
       std::printf("  ECE %.3f -> %.3f after temperature %.2f\n", e.calibration->ece, e.calibration->ece_after_temperature,
                   e.calibration->temperature);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -32,12 +33,45 @@ std::vector<std::vector<size_t>> bootstrap_units(const std::vector<std::string>&
 }
 
 std::vector<size_t> resample_rows(const std::vector<std::vector<size_t>>& units, std::mt19937_64& rng) {
-  std::vector<size_t> rows;
-  if (units.empty()) return rows;
-  std::uniform_int_distribution<size_t> pick(0, units.size() - 1);
+  return resample_rows(units, bootstrap_strata(units, {}, false), rng);
+}
+
+std::vector<std::vector<size_t>> strata_by_class(const std::vector<std::vector<size_t>>& units,
+                                                 const std::vector<int>& labels) {
+  std::map<int, std::vector<size_t>> by_class;
   for (size_t u = 0; u < units.size(); ++u) {
-    const auto& members = units[pick(rng)];
-    rows.insert(rows.end(), members.begin(), members.end());
+    std::map<int, size_t> votes;
+    for (size_t i : units[u]) votes[labels.at(i)]++;
+    int majority = 0;
+    size_t most = 0;
+    for (const auto& [label, count] : votes)  // ascending labels: the lowest wins a tie
+      if (count > most) majority = label, most = count;
+    by_class[majority].push_back(u);
+  }
+  std::vector<std::vector<size_t>> strata;
+  for (auto& [label, members] : by_class) strata.push_back(std::move(members));
+  return strata;
+}
+
+std::vector<std::vector<size_t>> bootstrap_strata(const std::vector<std::vector<size_t>>& units,
+                                                  const std::vector<int>& labels, bool by_group) {
+  if (by_group) return strata_by_class(units, labels);
+  std::vector<std::vector<size_t>> one(1);
+  for (size_t u = 0; u < units.size(); ++u) one[0].push_back(u);
+  if (units.empty()) one.clear();
+  return one;
+}
+
+std::vector<size_t> resample_rows(const std::vector<std::vector<size_t>>& units,
+                                  const std::vector<std::vector<size_t>>& strata, std::mt19937_64& rng) {
+  std::vector<size_t> rows;
+  for (const auto& stratum : strata) {
+    if (stratum.empty()) continue;
+    std::uniform_int_distribution<size_t> pick(0, stratum.size() - 1);
+    for (size_t u = 0; u < stratum.size(); ++u) {
+      const auto& members = units[stratum[pick(rng)]];
+      rows.insert(rows.end(), members.begin(), members.end());
+    }
   }
   return rows;
 }
@@ -58,6 +92,7 @@ std::map<std::string, Interval> bootstrap_ci(const std::vector<int>& labels, con
                                              int k, const std::vector<std::string>& groups, int resamples,
                                              uint64_t seed) {
   const auto units = bootstrap_units(groups, labels.size());
+  const auto strata = bootstrap_strata(units, labels, resamples_by_group(groups, labels.size()));
   std::map<std::string, std::vector<double>> draws;
   std::mt19937_64 rng(seed);
   std::vector<int> y;
@@ -65,7 +100,7 @@ std::map<std::string, Interval> bootstrap_ci(const std::vector<int>& labels, con
   for (int r = 0; r < resamples && !units.empty(); ++r) {
     y.clear();
     p.clear();
-    for (size_t i : resample_rows(units, rng)) {
+    for (size_t i : resample_rows(units, strata, rng)) {
       y.push_back(labels[i]);
       p.insert(p.end(), probs.begin() + static_cast<long>(i * k), probs.begin() + static_cast<long>((i + 1) * k));
     }

@@ -3,6 +3,25 @@
 #include "common/json_reader.h"
 
 namespace leuko {
+namespace {
+
+nlohmann::json intervals_to_json(const std::map<std::string, Interval>& intervals) {
+  nlohmann::json ci = nlohmann::json::object();
+  for (const auto& [name, iv] : intervals) ci[name] = {iv.lo, iv.hi};
+  return ci;
+}
+
+std::map<std::string, Interval> intervals_from_json(const JsonReader& ci) {
+  std::map<std::string, Interval> out;
+  for (auto it = ci.raw().begin(); it != ci.raw().end(); ++it) {
+    auto pair = ci.get<std::vector<double>>(it.key());
+    if (pair.size() != 2) throw UserError(ci.where(it.key()) + ": expected [lo, hi]");
+    out[it.key()] = {pair[0], pair[1]};
+  }
+  return out;
+}
+
+}  // namespace
 
 nlohmann::json to_json(const EvalReport& e) {
   nlohmann::json j = metrics_to_json(e.metrics, e.classes);
@@ -11,9 +30,7 @@ nlohmann::json to_json(const EvalReport& e) {
   j["skipped_images"] = e.skipped_images;
   j["tta"] = e.tta;
   j["test_time_denoise"] = choice_name(e.test_time_denoise);
-  nlohmann::json ci = nlohmann::json::object();
-  for (const auto& [name, iv] : e.ci95) ci[name] = {iv.lo, iv.hi};
-  j["ci95"] = ci;
+  j["ci95"] = intervals_to_json(e.ci95);
   j["ci95_resampled"] = e.ci95_resampled;
   j["bootstrap_resamples"] = e.bootstrap_resamples;
   j["model"] = e.model;
@@ -33,6 +50,7 @@ nlohmann::json to_json(const EvalReport& e) {
       pj["available"] = true;
       pj["n_patients"] = p.n_patients;
       pj["aggregation"] = p.aggregation;
+      if (!p.ci95.empty()) pj["ci95"] = intervals_to_json(p.ci95);
       j["patient_level"] = pj;
     }
   }
@@ -81,12 +99,7 @@ EvalReport eval_report_from_json(const JsonReader& j) {
   if (e.classes.empty()) throw UserError(j.where("classes") + ": no classes");
   e.metrics = metrics_from_json(j, e.classes);
   e.skipped_images = j.get_or<int64_t>("skipped_images", 0);
-  const JsonReader ci = j.object("ci95");
-  for (auto it = ci.raw().begin(); it != ci.raw().end(); ++it) {
-    auto pair = ci.get<std::vector<double>>(it.key());
-    if (pair.size() != 2) throw UserError(ci.where(it.key()) + ": expected [lo, hi]");
-    e.ci95[it.key()] = {pair[0], pair[1]};
-  }
+  e.ci95 = intervals_from_json(j.object("ci95"));
   e.ci95_resampled = j.get_or<std::string>("ci95_resampled", "images");
   e.bootstrap_resamples = j.get_or<int>("bootstrap_resamples", 0);
   e.tta = j.get_or<bool>("tta", false);
@@ -109,6 +122,7 @@ EvalReport eval_report_from_json(const JsonReader& j) {
       r.metrics = metrics_from_json(*p, e.classes);
       r.n_patients = p->get<int64_t>("n_patients");
       r.aggregation = p->get_or<std::string>("aggregation", r.aggregation);
+      if (auto ci = p->optional_object("ci95")) r.ci95 = intervals_from_json(*ci);
     } else {
       r.reason = p->get_or<std::string>("reason", "");
     }

@@ -28,6 +28,7 @@ struct PatientLevelRecord {
   Metrics metrics;                  // per patient: mean probability per class, majority label
   int64_t n_patients = 0;
   std::string aggregation = "mean probability per patient";
+  std::map<std::string, Interval> ci95;  // patients resampled within their class
 };
 
 struct RobustnessRecord {

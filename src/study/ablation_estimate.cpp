@@ -67,8 +67,10 @@ AblationEstimates estimate_ablation(const AlignedAblation& a, size_t baseline, i
   out.point = estimate_strategies(a, baseline, all);
 
   const auto units = bootstrap_units(a.patients, a.labels.size());
+  const auto strata = bootstrap_strata(units, a.labels, out.by_patient);
   std::mt19937_64 rng(seed);
-  for (int b = 0; b < resamples; ++b) out.draws.push_back(estimate_strategies(a, baseline, resample_rows(units, rng)));
+  for (int b = 0; b < resamples; ++b)
+    out.draws.push_back(estimate_strategies(a, baseline, resample_rows(units, strata, rng)));
   return out;
 }
 

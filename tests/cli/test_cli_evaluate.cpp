@@ -32,6 +32,14 @@ TEST(CliEvaluate, EveryContractKeyOnCnmcWithPatientsDistortionsTtaAndMcNemar) {
   EXPECT_EQ(j["ci95_resampled"], "patients");
   EXPECT_TRUE(j["patient_level"]["available"].get<bool>());
   EXPECT_EQ(j["patient_level"]["n_patients"], 18);  // 14 training patients + 4 validation cells' patients
+  // The patient view has its own interval, over patients, around its own point estimate.
+  for (const char* m : {"accuracy", "f1_macro", "auroc_macro"}) {
+    const auto& pl = j["patient_level"];
+    ASSERT_TRUE(pl["ci95"].contains(m)) << m;
+    EXPECT_LE(pl["ci95"][m][0].get<double>(), pl[m].get<double>() + 1e-9) << m;
+    EXPECT_GE(pl["ci95"][m][1].get<double>(), pl[m].get<double>() - 1e-9) << m;
+  }
+  EXPECT_NE(r.out.find("per patient (18,"), std::string::npos) << r.out;
   EXPECT_EQ(j["robustness"].size(), 8u * 5u);
   for (const auto& ci : j["ci95"].items()) {
     EXPECT_LE(ci.value()[0].get<double>(), ci.value()[1].get<double>()) << ci.key();

@@ -65,7 +65,8 @@ std::optional<CalibrationRecord> calibration(TrainedModel& t, const RunDir& run,
   return c;
 }
 
-PatientLevelRecord patient_level(const Predictions& p, const std::vector<std::string>& patients, bool known, int k) {
+PatientLevelRecord patient_level(const Predictions& p, const std::vector<std::string>& patients, bool known, int k,
+                                 int resamples) {
   PatientLevelRecord r;
   if (!known) {
     r.reason = "no patient ids in this dataset";
@@ -75,6 +76,8 @@ PatientLevelRecord patient_level(const Predictions& p, const std::vector<std::st
   r.available = true;
   r.metrics = compute_metrics(agg.labels, agg.probs, k);
   r.n_patients = static_cast<int64_t>(agg.patients.size());
+  // Each patient one unit, resampled within its class like every patient bootstrap.
+  r.ci95 = bootstrap_ci(agg.labels, agg.probs, k, agg.patients, resamples, 7);
   return r;
 }
 
@@ -170,7 +173,7 @@ EvalReport evaluate_run(const EvaluateOptions& o) {
   e.seconds_inference = p.seconds;
   if (o.data.empty() && o.on.value_or(EvalSplit::Test) != EvalSplit::Val)
     e.calibration = calibration(t, run, p, lo, device, threads);
-  if (o.patients) e.patient_level = patient_level(p, patients, patients_known, k);
+  if (o.patients) e.patient_level = patient_level(p, patients, patients_known, k, o.bootstrap);
   std::vector<RobustnessRow> robustness_rows;
   if (o.distortions) {
     e.robustness = robustness_sweep(t, set.samples, lo, device, o, robustness_rows);
