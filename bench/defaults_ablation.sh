@@ -7,6 +7,7 @@
 #
 #   bench/defaults_ablation.sh [OUT] [EPOCHS]      # OUT default /tmp/leuko-ablation, EPOCHS 10
 #   VARIANTS='old-defaults defaults' SETS=cnmc bench/defaults_ablation.sh   # a subset
+#   VARIANTS='ema mixup cutmix clip-min-lr' bench/defaults_ablation.sh      # timm's extras
 #
 # Prints one line per run: set, variant, test macro-F1 with 95 % bootstrap CIs over images and over
 # patients (C-NMC), errors, seconds (train command for leukoscope, training loop for Python).
@@ -33,6 +34,11 @@ declare -A flags=(
   [light-augment]="--preset base --augment light --class-weights auto --label-smoothing 0"
   [no-class-weights]="--preset base --augment light --class-weights none --label-smoothing 0"
   [defaults]=""
+  # timm's extras, each alone on top of today's defaults (bench/RESULTS.md, "Training extras").
+  [ema]="--ema-decay 0.999"
+  [mixup]="--mixup 0.2"
+  [cutmix]="--cutmix 1.0"
+  [clip-min-lr]="--clip-grad 1.0 --min-lr 1e-5"
 )
 read -r -a variants <<<"${VARIANTS:-old-defaults capacity light-augment no-class-weights defaults}"
 read -r -a sets <<<"${SETS:-cnmc aria}"

@@ -40,7 +40,13 @@ void add_train_verb(CLI::App& app) {
   cmd->add_option("--lr", c->lr, "peak learning rate (default 1e-3)");
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay (default 0.05; never on norms and biases)");
   cmd->add_option("--warmup-epochs", c->warmup_epochs, "linear warm-up, then cosine decay (default 1)");
+  cmd->add_option("--min-lr", c->min_lr, "where the cosine ends (default 0)");
   cmd->add_option("--label-smoothing", c->label_smoothing, "default 0.1");
+  cmd->add_option("--clip-grad", c->clip_grad, "clip the gradients' global norm to this (default 0 = off)");
+  cmd->add_option("--ema-decay", c->ema_decay, "validate and save an EMA of the weights, e.g. 0.999 (default 0 = off)");
+  cmd->add_option("--mixup", c->mixup, "mixup Beta(a, a), e.g. 0.2 (default 0 = off)");
+  cmd->add_option("--cutmix", c->cutmix, "CutMix Beta(a, a), e.g. 1.0 (default 0 = off)");
+  cmd->add_option("--drop-path", c->drop_path, "ViT Hybrid stochastic depth, e.g. 0.1 (default 0)");
   add_choice(cmd, "--class-weights", c->class_weights, "loss weights; auto = inverse class frequency");
   cmd->add_flag("--balanced-sampler", c->balanced_sampler, "draw classes equally often");
   cmd->add_option("--early-stop", c->early_stop, "stop after N epochs without a better validation macro-F1 (default off)");

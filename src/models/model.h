@@ -32,6 +32,10 @@ class ClassifierModule : public torch::nn::Module {
   virtual double forward_macs(int64_t height, int64_t width) const = 0;
 
   virtual int64_t num_classes() const = 0;
+
+  // Stochastic depth for training (timm's drop_path_rate): false when the architecture has no
+  // residual branches it applies to (the CNNs here: torchvision's have none), so nothing changed.
+  virtual bool set_drop_path_rate(double rate) { return rate == 0; }
 };
 
 // Parameters and buffers under the names Python's state_dict() would give them; undefined

@@ -203,11 +203,22 @@ nn::LayerNorm layer_norm(int64_t dim) {
   return nn::LayerNorm(nn::LayerNormOptions({dim}).eps(1e-6));
 }
 
+// Stochastic depth (timm layers/drop.py drop_path): in training, each image's residual branch is
+// dropped with probability p and kept ones scaled by 1 / (1 - p), so the expectation is unchanged.
+torch::Tensor drop_path(const torch::Tensor& branch, double p, bool training) {
+  if (p <= 0 || !training) return branch;
+  std::vector<int64_t> shape(static_cast<size_t>(branch.dim()), 1);
+  shape[0] = branch.size(0);
+  const auto keep = torch::empty(shape, branch.options()).bernoulli_(1.0 - p);
+  return branch * keep / (1.0 - p);
+}
+
 // Pre-norm block (timm vision_transformer.py Block); LibTorch's own encoder layer is post-norm.
 struct Block : nn::Module {
   nn::LayerNorm norm1{nullptr}, norm2{nullptr};
   std::shared_ptr<Attention> attn;
   std::shared_ptr<Mlp> mlp;
+  double drop_path_rate = 0;  // no parameters: timm's drop_path1/2 are identities in the state dict
   Block(int64_t dim, int64_t heads, int64_t hidden) {
     norm1 = register_module("norm1", layer_norm(dim));
     attn = register_module("attn", std::make_shared<Attention>(dim, heads));
@@ -219,8 +230,8 @@ struct Block : nn::Module {
   torch::Tensor forward(torch::Tensor x, VitHybrid::Taps* taps = nullptr, bool last = false) {
     auto tokens = norm1(x);
     if (!taps) {
-      x = x + attn->forward(tokens);
-      return x + mlp->forward(norm2(x));
+      x = x + drop_path(attn->forward(tokens), drop_path_rate, is_training());
+      return x + drop_path(mlp->forward(norm2(x)), drop_path_rate, is_training());
     }
     if (last) taps->last_block_tokens = tokens;
     torch::Tensor probs;
@@ -292,6 +303,13 @@ VitHybrid::VitHybrid(const VitHybridConfig& config, int64_t num_classes)
       nn::init::zeros_(lin->bias);
     }
   }
+}
+
+bool VitHybrid::set_drop_path_rate(double rate) {
+  const auto& blocks = impl_->blocks;
+  for (size_t i = 0; i < blocks.size(); ++i)  // timm: torch.linspace(0, drop_path_rate, depth)
+    blocks[i]->drop_path_rate = blocks.size() > 1 ? rate * static_cast<double>(i) / static_cast<double>(blocks.size() - 1) : 0.0;
+  return true;
 }
 
 torch::Tensor VitHybrid::forward_features(torch::Tensor x) { return forward_features(x, nullptr); }

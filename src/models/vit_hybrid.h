@@ -50,6 +50,8 @@ class VitHybrid : public ClassifierModule {
   std::vector<std::string> head_prefixes() const override { return {"head."}; }
   double forward_macs(int64_t height, int64_t width) const override;
   int64_t num_classes() const override { return num_classes_; }
+  // Block i drops its residual branches with probability rate * i / (depth - 1), per image.
+  bool set_drop_path_rate(double rate) override;
   const VitHybridConfig& config() const { return config_; }
 
  private:

@@ -39,6 +39,16 @@ void TrainConfig::validate(const OptionNamer& name) const {
   require(weight_decay >= 0 && std::isfinite(weight_decay), "weight_decay", "must be a number >= 0");
   require(warmup_epochs >= 0 && std::isfinite(warmup_epochs), "warmup_epochs", "must be a number >= 0");
   require(label_smoothing >= 0 && label_smoothing < 1, "label_smoothing", "must be within [0, 1)");
+  require(min_lr >= 0 && min_lr <= lr, "min_lr", "must be within 0..the peak learning rate (--lr)");
+  require(clip_grad >= 0 && std::isfinite(clip_grad), "clip_grad", "must be 0 (off) or a positive gradient norm");
+  require(ema_decay == 0 || (ema_decay > 0 && ema_decay < 1), "ema_decay", "must be 0 (off) or within (0, 1), e.g. 0.999");
+  require(mixup >= 0 && std::isfinite(mixup), "mixup", "must be 0 (off) or a Beta parameter > 0, e.g. 0.2");
+  require(cutmix >= 0 && std::isfinite(cutmix), "cutmix", "must be 0 (off) or a Beta parameter > 0, e.g. 1.0");
+  require(drop_path >= 0 && drop_path < 1, "drop_path", "must be within [0, 1)");
+  require(drop_path == 0 || model == "vit-hybrid", "drop_path",
+          "only the ViT Hybrid's transformer blocks have stochastic depth (not " + model + ")");
+  require(!(class_weights == ClassWeights::Auto && (mixup > 0 || cutmix > 0)), "class_weights",
+          "auto class weights and mixup/cutmix do not combine (a mixed image has two labels); use --balanced-sampler");
   require(distortion_p >= 0 && distortion_p <= 1, "distortion_p", "must be within [0, 1]");
   require(distortion_max_severity >= 1 && distortion_max_severity <= 5, "distortion_max_severity",
           "must be within 1..5");
@@ -81,7 +91,13 @@ nlohmann::json to_json(const TrainConfig& c) {
           {"lr", c.lr},
           {"weight_decay", c.weight_decay},
           {"warmup_epochs", c.warmup_epochs},
+          {"min_lr", c.min_lr},
           {"label_smoothing", c.label_smoothing},
+          {"clip_grad", c.clip_grad},
+          {"ema_decay", c.ema_decay},
+          {"mixup", c.mixup},
+          {"cutmix", c.cutmix},
+          {"drop_path", c.drop_path},
           {"class_weights", choice_name(c.class_weights)},
           {"balanced_sampler", c.balanced_sampler},
           {"early_stop", c.early_stop},
@@ -126,7 +142,13 @@ TrainConfig train_config_from_json(const JsonReader& j) {
   LEUKO_READ(lr);
   LEUKO_READ(weight_decay);
   LEUKO_READ(warmup_epochs);
+  LEUKO_READ(min_lr);
   LEUKO_READ(label_smoothing);
+  LEUKO_READ(clip_grad);
+  LEUKO_READ(ema_decay);
+  LEUKO_READ(mixup);
+  LEUKO_READ(cutmix);
+  LEUKO_READ(drop_path);
   LEUKO_CHOICE(class_weights);
   LEUKO_READ(balanced_sampler);
   LEUKO_READ(early_stop);

@@ -59,8 +59,16 @@ struct TrainConfig {
   double lr = 1e-3;
   double weight_decay = 0.05;
   double warmup_epochs = 1;
+  double min_lr = 0;             // the cosine decays to this, not to zero
   double label_smoothing = 0.1;
   ClassWeights class_weights = ClassWeights::None;
+  // timm's training extras, all off by default (each measured against the defaults:
+  // bench/RESULTS.md, "Training extras").
+  double clip_grad = 0;         // clip the gradients' global L2 norm to this; 0 = off
+  double ema_decay = 0;         // validate and keep an exponential moving average of the weights; 0 = off
+  double mixup = 0;             // Beta(a, a) of mixup (Zhang et al.); 0 = off
+  double cutmix = 0;            // Beta(a, a) of CutMix (Yun et al.); 0 = off; with mixup, one of the two per batch
+  double drop_path = 0;         // stochastic depth of the ViT blocks, rising linearly to this (timm drop_path_rate)
   bool balanced_sampler = false;
   int early_stop = 0;           // patience in epochs on val macro-F1; 0 = off
   std::string pretrained;

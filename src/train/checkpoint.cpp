@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "train/weight_average.h"
 
 namespace leuko {
 
@@ -24,12 +25,17 @@ torch::Device model_device(const torch::nn::Module& model) {
 }  // namespace
 
 void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
-                     const TrainingState& state) {
+                     const TrainingState& state, const WeightAverage* average) {
   torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
   model.save(model_archive);
   optimizer.save(optimizer_archive);
   archive.write("model", model_archive);
   archive.write("optimizer", optimizer_archive);
+  if (average) {
+    torch::serialize::OutputArchive average_archive;
+    average->save(average_archive);
+    archive.write("weight_average", average_archive);
+  }
   archive.write("next_epoch", torch::tensor(static_cast<int64_t>(state.next_epoch)));
   archive.write("best_f1", torch::tensor(state.best_f1, torch::kFloat64));
   archive.write("best_epoch", torch::tensor(static_cast<int64_t>(state.best_epoch)));
@@ -62,7 +68,8 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
   }
 }
 
-TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer) {
+TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                              WeightAverage* average) {
   if (!std::filesystem::exists(path)) throw UserError(path + ": no checkpoint to resume from");
   TrainingState state;
   try {
@@ -74,6 +81,12 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model,
     archive.read("optimizer", optimizer_archive);
     model.load(model_archive);
     optimizer.load(optimizer_archive);
+    if (average) {
+      torch::serialize::InputArchive average_archive;
+      if (!archive.try_read("weight_average", average_archive))
+        throw UserError(path + ": holds no weight average (--ema-decay) to resume");
+      average->load(average_archive);
+    }
     // A fresh tensor per read: reading into a defined one resizes it in place, which fails.
     auto read = [&](const char* key) {
       torch::Tensor t;

@@ -17,11 +17,15 @@ struct TrainingState {
   int epochs_without_improvement = 0;
 };
 
+class WeightAverage;
+
+// `average`, when training keeps one (--ema-decay), is saved beside the weights.
 void save_checkpoint(const std::string& path, const torch::nn::Module& model, const torch::optim::Optimizer& optimizer,
-                     const TrainingState& state);
+                     const TrainingState& state, const WeightAverage* average = nullptr);
 
 // Restores model, optimiser and torch's CPU generator; returns the training state. UserError
 // naming the file when it is missing or unreadable.
-TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer);
+TrainingState load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                              WeightAverage* average = nullptr);
 
 }  // namespace leuko

@@ -26,12 +26,12 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, to
   return std::make_unique<torch::optim::SGD>(std::move(groups), torch::optim::SGDOptions(c.lr));
 }
 
-double scheduled_learning_rate(double base, size_t step, size_t warmup_steps, size_t total_steps) {
+double scheduled_learning_rate(double base, size_t step, size_t warmup_steps, size_t total_steps, double floor) {
   if (warmup_steps > 0 && step < warmup_steps) return base * static_cast<double>(step + 1) / warmup_steps;
   double progress = total_steps > warmup_steps
                         ? static_cast<double>(step - warmup_steps) / static_cast<double>(total_steps - warmup_steps)
                         : 1.0;
-  return 0.5 * base * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
+  return floor + 0.5 * (base - floor) * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
 }
 
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {

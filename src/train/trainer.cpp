@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
+#include <random>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -19,7 +21,9 @@
 #include "models/autocast.h"
 #include "models/weights.h"
 #include "train/optimizer.h"
+#include "train/batch_mixing.h"
 #include "train/training_session.h"
+#include "train/weight_average.h"
 
 namespace leuko {
 
@@ -35,6 +39,14 @@ struct EpochTotals {
   double mean_loss() const { return images ? loss_sum / static_cast<double>(images) : 0.0; }
 };
 
+// SplitMix64's finaliser: a well-spread seed from (run seed, rank, step).
+uint64_t mix_seed(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 // One pass over the training split (or its first --max-steps batches).
 EpochTotals train_one_epoch(TrainingSession& s, int epoch, ProgressBar& progress) {
   const TrainConfig& c = s.config;
@@ -45,18 +57,30 @@ EpochTotals train_one_epoch(TrainingSession& s, int epoch, ProgressBar& progress
   s.train_loader->start_epoch(epoch);
   auto loss_options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(c.label_smoothing);
   if (s.class_weights.defined()) loss_options.weight(s.class_weights);
+  const MixingOptions mixing{c.mixup, c.cutmix, c.label_smoothing};
+  const int64_t classes = static_cast<int64_t>(s.record.classes.size());
   for (size_t step = 0; step < s.steps_per_epoch; ++step) {
     auto batch = s.train_loader->next();
     if (!batch) break;
-    totals.lr = scheduled_learning_rate(s.peak_lr, static_cast<size_t>(epoch) * s.steps_per_epoch + step, s.warmup_steps,
-                                        s.total_steps);
+    const size_t global_step = static_cast<size_t>(epoch) * s.steps_per_epoch + step;
+    totals.lr = scheduled_learning_rate(s.peak_lr, global_step, s.warmup_steps, s.total_steps, c.min_lr);
     set_learning_rate(*s.optimizer, totals.lr);
     auto x = batch->images.to(s.device, /*non_blocking=*/true), y = batch->labels.to(s.device, /*non_blocking=*/true);
+    torch::Tensor soft_targets;
+    if (mixing.enabled()) {
+      // Drawn from (seed, rank, step), so a resumed run mixes its batches as the first start would.
+      std::mt19937_64 rng(mix_seed(c.seed ^ mix_seed((static_cast<uint64_t>(s.world.rank) << 40) + global_step)));
+      MixedBatch mixed = mix_batch(x, y, classes, mixing, rng);
+      x = mixed.images;
+      soft_targets = mixed.targets;
+    }
     s.optimizer->zero_grad();
     torch::Tensor loss;
     {
       Bf16Autocast autocast(c.amp == Amp::Bf16, s.device.is_cuda());
-      loss = torch::nn::functional::cross_entropy(s.model->forward(x).to(torch::kFloat), y, loss_options);
+      const torch::Tensor logits = s.model->forward(x).to(torch::kFloat);
+      loss = soft_targets.defined() ? soft_target_cross_entropy(logits, soft_targets)
+                                    : torch::nn::functional::cross_entropy(logits, y, loss_options);
     }
     double value = loss.item<double>(), images = static_cast<double>(x.size(0));
     if (s.communicator) {
@@ -80,7 +104,10 @@ EpochTotals train_one_epoch(TrainingSession& s, int epoch, ProgressBar& progress
       s.gradients->finish_step();
       totals.collective_seconds += seconds_since(waiting);
     }
+    // After averaging: every rank clips the same gradient by the same factor.
+    if (c.clip_grad > 0) torch::nn::utils::clip_grad_norm_(s.model->parameters(), c.clip_grad);
     s.optimizer->step();
+    if (s.average) s.average->update(*s.model);
     totals.loss_sum += value * images;
     totals.images += static_cast<size_t>(images);
     progress.update(epoch, step, totals.mean_loss(), totals.images / std::max(seconds_since(start), 1e-9));
@@ -115,6 +142,30 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
     // Each rank's batch norms saw only its images: the job's model has their mean (replicas.h).
     if (s.communicator) average_running_statistics(*s.communicator, *s.model);
 
+    // With --ema-decay the average is what is validated and kept as the best weights; training
+    // resumes from the live weights (swapped back below, also when validation throws).
+    struct AverageInPlace {
+      TrainingSession& s;
+      explicit AverageInPlace(TrainingSession& session) : s(session) {
+        if (!s.average) return;
+        s.average->swap_with(*s.model);
+        try {
+          if (s.communicator) average_running_statistics(*s.communicator, *s.model);
+        } catch (...) {
+          s.average->swap_with(*s.model);
+          throw;
+        }
+      }
+      ~AverageInPlace() {
+        try {
+          if (s.average) s.average->swap_with(*s.model);
+        } catch (const std::exception& e) {  // never from a destructor; the run stops on its own error
+          std::fprintf(stderr, "warning: could not swap the live weights back after validation: %s\n", e.what());
+        }
+      }
+    };
+    std::optional<AverageInPlace> averaged;
+    averaged.emplace(s);
     Predictions val = predict(*s.model, *s.val_loader, s.device, c.amp == Amp::Bf16);
     // The last step of the epoch can leave the weights non-finite with a finite loss: stop here,
     // before a NaN model is saved as the best one.
@@ -132,6 +183,7 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
     } else {
       ++s.state.epochs_without_improvement;
     }
+    averaged.reset();
 
     const double seconds = seconds_since(epoch_start);
     s.log.push_back({epoch, train.lr, train.mean_loss(), val.mean_loss, m.accuracy, m.f1_macro, seconds,
@@ -140,7 +192,7 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
     try {
       if (s.writes()) {
         s.run.write_log(s.log);
-        save_checkpoint(s.run.last_checkpoint_path(), *s.model, *s.optimizer, s.state);
+        save_checkpoint(s.run.last_checkpoint_path(), *s.model, *s.optimizer, s.state, s.average.get());
       }
     } catch (const UserError&) {
       // The epoch is not done until its checkpoint is: take its log line back (best effort: the

@@ -22,6 +22,7 @@
 #include "models/weights.h"
 #include "train/optimizer.h"
 #include "train/run_data.h"
+#include "train/weight_average.h"
 
 namespace leuko {
 namespace fs = std::filesystem;
@@ -160,6 +161,8 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   if (c.image_size <= 0) c.image_size = static_cast<int>(spec.input_size);
   c.preprocess.size = c.image_size;
   s->model = make_model(c.model, c.preset, classes, c.image_size);
+  if (!s->model->set_drop_path_rate(c.drop_path))
+    throw UserError("--drop-path: " + c.model + " has no stochastic depth (only vit-hybrid does)");
   std::string pretrained_report;
   if (!c.pretrained.empty()) {
     const LoadReport loaded = load_state(*s->model, c.pretrained);
@@ -198,8 +201,11 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   TrainConfig scaled = c;
   scaled.lr = s->peak_lr;
   s->optimizer = make_optimizer(scaled, *s->model);
+  // The average starts from the weights every rank trains: on a fresh start rank 0's, made after
+  // the broadcast below; on --resume the checkpoint's (every rank reads the same file).
+  if (c.ema_decay > 0 && resume) s->average = std::make_unique<WeightAverage>(*s->model, c.ema_decay);
   if (resume) {
-    s->state = load_checkpoint(run.last_checkpoint_path(), *s->model, *s->optimizer);
+    s->state = load_checkpoint(run.last_checkpoint_path(), *s->model, *s->optimizer, s->average.get());
     for (const auto& e : run.read_log())
       if (e.epoch < s->state.next_epoch) s->log.push_back(e);
   }
@@ -211,6 +217,7 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
     s->gradients = std::make_unique<GradientAverager>(*s->communicator, s->model->parameters());
     if (c.sync_bn) synchronise_batch_norm(s->communicator);
   }
+  if (c.ema_decay > 0 && !resume) s->average = std::make_unique<WeightAverage>(*s->model, c.ema_decay);
 
   RunRecord& r = s->record;
   r.config = c;

@@ -20,6 +20,7 @@ namespace leuko {
 
 class Communicator;
 class GradientAverager;
+class WeightAverage;
 
 struct TrainingSession {
   TrainConfig config;  // as resolved (image size, split file, preprocessing)
@@ -28,6 +29,7 @@ struct TrainingSession {
   torch::Device device = torch::kCPU;
   std::shared_ptr<ClassifierModule> model;
   std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::unique_ptr<WeightAverage> average;  // --ema-decay: what validation and best.safetensors hold
   std::unique_ptr<BatchLoader> train_loader, val_loader;
   torch::Tensor class_weights;  // undefined = unweighted loss
   TrainingState state;          // where the epochs start (0, or the checkpoint's)

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/remove_tree.h"
 #include "common/run_log.h"
 #include "common/run_cli.h"
 #include "common/sha256.h"
@@ -90,6 +91,69 @@ TEST(CliTrain, KilledMidRunAndResumedEndsWithTheSameWeights) {
   auto a = read_log(tmp.str() + "/whole"), b = read_log(killed);
   ASSERT_EQ(b.size(), 6u);
   for (size_t e = 0; e < 6; ++e) EXPECT_EQ(a[e]["val_loss"], b[e]["val_loss"]) << "epoch " << e;
+}
+
+// timm's extras, each with an effect and each leaving what it should alone. The weight average
+// changes what is validated and kept, never the training itself; a resumed run ends with the
+// same average as an uninterrupted one.
+TEST(CliTrain, WeightAverageKeepsTrainingAndChangesTheKeptWeightsAndResumes) {
+  test::TempDir tmp;
+  const std::string args = " --model simple-cnn --preset tiny --image-size 64 --epochs 2 --deterministic --seed 4";
+  ASSERT_EQ(run_cli(common_args(tmp.str() + "/live") + args).code, 0);
+  auto r = run_cli(common_args(tmp.str() + "/ema") + args + " --ema-decay 0.9");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto live = read_log(tmp.str() + "/live"), ema = read_log(tmp.str() + "/ema");
+  ASSERT_EQ(live.size(), 2u);
+  ASSERT_EQ(ema.size(), 2u);
+  for (size_t e = 0; e < 2; ++e) {
+    EXPECT_EQ(live[e]["train_loss"], ema[e]["train_loss"]) << "epoch " << e;  // the same training
+    EXPECT_NE(live[e]["val_loss"], ema[e]["val_loss"]) << "epoch " << e;      // another model validated
+  }
+  EXPECT_NE(sha256_file(tmp.str() + "/live/best.safetensors"), sha256_file(tmp.str() + "/ema/best.safetensors"));
+  auto config = nlohmann::json::parse(std::ifstream(tmp.str() + "/ema/config.json"));
+  EXPECT_DOUBLE_EQ(config["config"]["ema_decay"].get<double>(), 0.9);
+
+  const std::string split = tmp.str() + "/split";
+  const std::string one = args.substr(0, args.find(" --epochs")) + " --epochs 1" + args.substr(args.find(" --deterministic"));
+  ASSERT_EQ(run_cli(common_args(split) + one + " --ema-decay 0.9").code, 0);
+  r = run_cli(common_args(split) + args + " --ema-decay 0.9 --resume");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(read_log(split)[1]["val_loss"], ema[1]["val_loss"]);
+  EXPECT_EQ(sha256_file(split + "/best.safetensors"), sha256_file(tmp.str() + "/ema/best.safetensors"));
+}
+
+TEST(CliTrain, MixupCutmixClipGradAndMinLrTakeEffectAndAreRecorded) {
+  test::TempDir tmp;
+  const std::string args = " --model simple-cnn --preset tiny --image-size 64 --epochs 2 --deterministic --seed 4";
+  ASSERT_EQ(run_cli(common_args(tmp.str() + "/plain") + args).code, 0);
+  const auto plain = read_log(tmp.str() + "/plain");
+  for (const std::string extra : {" --mixup 0.4", " --cutmix 1.0", " --mixup 0.4 --cutmix 1.0", " --clip-grad 0.01"}) {
+    const std::string run = tmp.str() + "/x";
+    auto r = run_cli(common_args(run) + args + extra);
+    ASSERT_EQ(r.code, 0) << extra << ": " << r.err;
+    const auto log = read_log(run);
+    ASSERT_EQ(log.size(), 2u) << extra;
+    EXPECT_NE(log[0]["train_loss"], plain[0]["train_loss"]) << extra;
+    EXPECT_TRUE(std::isfinite(log[1]["train_loss"].get<double>())) << extra;
+    auto config = nlohmann::json::parse(std::ifstream(run + "/config.json"));
+    const std::string key = extra.substr(3, extra.find(' ', 3) - 3);  // " --mixup 0.4" -> "mixup"
+    const std::string field = key == "clip-grad" ? "clip_grad" : key;
+    EXPECT_GT(config["config"][field].get<double>(), 0) << extra;
+    leuko::remove_tree(run);
+  }
+  // Stochastic depth: only the hybrid has it; a short run trains with it and records it.
+  auto vit = run_cli(common_args(tmp.str() + "/vit") + " --model vit-hybrid --preset tiny --image-size 64 --epochs 1 "
+                     "--max-steps 2 --batch 8 --drop-path 0.2");
+  ASSERT_EQ(vit.code, 0) << vit.err;
+  auto vit_config = nlohmann::json::parse(std::ifstream(tmp.str() + "/vit/config.json"));
+  EXPECT_DOUBLE_EQ(vit_config["config"]["drop_path"].get<double>(), 0.2);
+  // The cosine ends at --min-lr instead of zero: the last step's rate is logged per epoch.
+  ASSERT_EQ(run_cli(common_args(tmp.str() + "/floor") + args + " --min-lr 1e-4").code, 0);
+  // Plain: lr = 1e-3 * c at that step; with the floor: 1e-4 + (1e-3 - 1e-4) * c, the same c.
+  const double last = read_log(tmp.str() + "/floor")[1]["lr"].get<double>();
+  const double c = plain[1]["lr"].get<double>() / 1e-3;
+  EXPECT_LT(c, 0.9);
+  EXPECT_NEAR(last, 1e-4 + 9e-4 * c, 1e-9);
 }
 
 TEST(CliTrain, ResumeWithOtherSettingsIsRefused) {

@@ -200,3 +200,28 @@ TEST(Architecture, EveryModelTrainsUnderBf16Autocast) {
     }
   }
 }
+
+// --drop-path: stochastic depth in the hybrid's transformer blocks only in training, never at
+// evaluation, and refused (false) by the CNNs, which have none.
+TEST(Architecture, DropPathActsInTrainingOnlyAndOnlyOnTheHybrid) {
+  torch::manual_seed(0);
+  auto model = leuko::make_model("vit-hybrid", "tiny", 3);
+  const auto x = torch::randn({4, 3, 64, 64});
+  torch::NoGradGuard no_grad;
+  model->train();  // GroupNorm and LayerNorm: no batch statistics, so train == eval without drops
+  const auto plain = model->forward(x);
+  ASSERT_TRUE(model->set_drop_path_rate(0.5));
+  torch::manual_seed(1);
+  const auto dropped = model->forward(x);
+  torch::manual_seed(2);
+  const auto dropped_again = model->forward(x);
+  EXPECT_GT((dropped - plain).abs().max().item<double>(), 1e-4);
+  EXPECT_GT((dropped - dropped_again).abs().max().item<double>(), 1e-4);  // drawn afresh per forward
+  model->eval();
+  EXPECT_TRUE(torch::allclose(model->forward(x), plain, 1e-5, 1e-6));
+  for (const char* cnn : {"simple-cnn", "resnet50"}) {
+    auto other = leuko::make_model(cnn, "tiny", 3);
+    EXPECT_TRUE(other->set_drop_path_rate(0)) << cnn;
+    EXPECT_FALSE(other->set_drop_path_rate(0.1)) << cnn;
+  }
+}
