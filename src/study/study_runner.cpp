@@ -99,6 +99,10 @@ TrainConfig train_config_for(const Context& ctx, const std::string& model, const
 std::string train_stamp(const Context& ctx, const TrainConfig& c) {
   nlohmann::json j = to_json(c);
   for (const char* volatile_key : {"out", "threads", "workers", "cache_dir", "split_csv"}) j.erase(volatile_key);
+  // Settings added after runs were made, stamped only when switched on: off, they train exactly
+  // as before they existed, and a finished run must not be redone for a key it could not know.
+  for (const char* off_when_zero : {"min_lr", "clip_grad", "ema_decay", "mixup", "cutmix", "drop_path"})
+    if (j.contains(off_when_zero) && j[off_when_zero] == 0) j.erase(off_when_zero);
   return stamp_of({{"train", j}, {"split", ctx.split_hash}});
 }
 
