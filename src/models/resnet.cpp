@@ -37,12 +37,14 @@ struct Bottleneck : nn::Module {
   }
 
   torch::Tensor forward(const torch::Tensor& x) {
-    auto y = torch::relu(conv_bn(conv1, bn1, fused1, x));
-    y = torch::relu(conv_bn(conv2, bn2, fused2, y));
+    // ReLU in place, as torchvision's nn.ReLU(inplace=True): no second activation-sized tensor
+    // (neither the batch norm's nor the convolution's backward needs its output).
+    auto y = conv_bn(conv1, bn1, fused1, x).relu_();
+    y = conv_bn(conv2, bn2, fused2, y).relu_();
     y = conv_bn(conv3, bn3, fused3, y);
     // Through conv_bn like every other batch norm, so a synchronised one (--sync-bn) covers it too.
     auto identity = !downsample ? x : conv_bn(downsample_conv(), downsample_bn(), fused_downsample, x);
-    return torch::relu(y + identity);
+    return (y + identity).relu_();
   }
   // The shortcut's conv and batch norm, as torchvision names them (downsample.0, downsample.1).
   nn::Conv2d downsample_conv() const { return nn::Conv2d(std::dynamic_pointer_cast<nn::Conv2dImpl>(downsample->ptr(0))); }
@@ -118,7 +120,7 @@ void ResNet::fuse_batch_norm() {
 
 torch::Tensor ResNet::forward_features(torch::Tensor x) {
   auto& m = *impl_;
-  x = torch::relu(conv_bn(m.conv1, m.bn1, m.fused1, x));
+  x = conv_bn(m.conv1, m.bn1, m.fused1, x).relu_();
   x = torch::max_pool2d(x, 3, 2, 1);
   for (auto& stage : m.layers)
     for (auto& block : stage) x = block->forward(x);

@@ -17,9 +17,12 @@ struct ConvBlock : nn::Module {
     conv = register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1).bias(false)));
     bn = register_module("bn", nn::BatchNorm2d(out));
   }
+  // The paper's conv → BN → ReLU → max-pool, computed as max-pool then ReLU: the two commute (ReLU
+  // is monotone, so the window's maximum and its gradient route are the same), and the ReLU then
+  // passes over a quarter of the activations, in place (the pooled tensor is fresh).
   torch::Tensor forward(const torch::Tensor& x) {
-    return torch::max_pool2d(torch::relu(conv_bn(conv, bn, fused, x)), {2, 2}, {2, 2}, {0, 0}, {1, 1},
-                             /*ceil_mode=*/true);
+    return torch::max_pool2d(conv_bn(conv, bn, fused, x), {2, 2}, {2, 2}, {0, 0}, {1, 1}, /*ceil_mode=*/true)
+        .relu_();
   }
 };
 
