@@ -8,6 +8,7 @@
 # prints one JSON line per run and the medians and ratios at the end.
 #
 #   bench/predict_vs_python.sh [CELL_FOLDER] [IMAGES] [REPEATS]
+#   MODELS="simple-cnn" bench/predict_vs_python.sh ...   # one model only
 #
 # leukoscope runs as a user would on new images: its preprocessing cache off (--cache none), the
 # run calibrated beforehand (calibration is a once-per-run step), every trust score computed.
@@ -32,7 +33,7 @@ echo "# $count cells from $src; $(nproc) cores; $(lscpu | sed -n 's/^Model name:
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 
-for model in simple-cnn resnet50; do
+for model in ${MODELS:-simple-cnn resnet50}; do
   run="$work/run-$model"
   # The weights do not change the arithmetic: one training step makes a complete run folder.
   "$bin" train --data data/cnmc-mini --model "$model" --preset paper --epochs 1 --max-steps 1 --cache none --quiet \
@@ -56,7 +57,7 @@ for model in simple-cnn resnet50; do
 done | tee "$work/results.jsonl"
 
 echo "# medians (img/s) and ratio leukoscope / PyTorch"
-for model in simple-cnn resnet50; do
+for model in ${MODELS:-simple-cnn resnet50}; do
   l=$(grep "\"leukoscope\", \"model\": \"$model\"" "$work/results.jsonl" | sed 's/.*"img_per_s": \([0-9.]*\).*/\1/' | median)
   p=$(grep "\"pytorch\", \"model\": \"$model\"" "$work/results.jsonl" | sed 's/.*"img_per_s": \([0-9.]*\).*/\1/' | median)
   echo "$model leukoscope $l pytorch $p ratio $(echo "$l / $p" | bc -l | xargs printf '%.2f')"

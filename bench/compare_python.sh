@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Training epochs side by side: `leukoscope train` against the strong PyTorch-Python reference
+# (bench/train_epoch_reference.py: Debian's torch with tcmalloc preloaded, DataLoader workers =
+# cores, channels_last, bf16 autocast where leukoscope's --amp auto picks it), alternated in one
+# run, REPEATS times, on the real Aria set's reference split (train rows), batch 32, the same model
+# designs, image sizes and augmentation family. Prints one JSON line per measurement, then the
+# medians and the ratios.
+#
+#   bench/compare_python.sh [REPEATS] [CONFIGS]
+#   CONFIGS: space-separated MODEL:PRESET:SIZE:STEPS (default below); STEPS caps each epoch
+#   (--max-steps), so that ResNet50 at 224 px fits a 2-core machine; the timed epoch is the second.
+#
+# Measured per configuration and repetition:
+#   leukoscope          `train` as a user runs it: preprocessing cache on and already filled (a
+#                       second run over a dataset, or any epoch after the first);
+#   leukoscope-nocache  `--cache none`: decode and resize every epoch, as the reference does;
+#   pytorch             the strong reference;
+# and once per configuration, for context, pytorch-glibc: the same script without tcmalloc.
+# Environment: LEUKOSCOPE (binary, default build/leukoscope), NOCACHE=0 to skip the uncached
+# runs, WEAK=0 to skip the glibc runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repeats="${1:-3}"
+configs="${2:-simple-cnn:paper:128:40 simple-cnn:paper:224:12 resnet50:paper:128:8 resnet50:paper:224:4 vit-hybrid:small:128:20}"
+bin="$(realpath "${LEUKOSCOPE:-build/leukoscope}")"
+python=/usr/bin/python3
+tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+src_split=../shared/data/aria-all/reference_split.csv
+[ -f "$src_split" ] || { echo "skip: $src_split absent (../shared/data)"; exit 0; }
+[ -f "$tcmalloc" ] || { echo "error: $tcmalloc: missing (apt-get install libtcmalloc-minimal4)" >&2; exit 1; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# The same train rows; validation cut to 32 images so the epochs, not validation, take the time
+# (neither tool's epoch figure includes validation; this only shortens the runs).
+split="$work/split.csv"
+awk -F, -v root="$(realpath "$(dirname "$src_split")")" '
+  NR == 1 { print; next }
+  { $1 = root "/" $1 }
+  $NF == "val" && ++val > 32 { next }
+  { print }' OFS=, "$src_split" > "$split"
+cache="$work/cache"
+echo "# $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(grep -o -m1 -E 'avx512_bf16|amx_bf16' /proc/cpuinfo || echo 'no native bf16'); $("$bin" --version); python torch $("$python" -c 'import torch; print(torch.__version__)'); $(date -u +%F)"
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+values() { grep "\"$1\", \"config\": \"$2\"" "$work/results.jsonl" | sed 's/.*"img_per_s": \([0-9.]*\).*/\1/' || true; }
+second_epoch() { sed -n 2p "$1" | sed 's/.*"img_per_s": *\([0-9.e+-]*\).*/\1/'; }
+record() {  # record TOOL CONFIG IMG_PER_S
+  echo "{\"tool\": \"$1\", \"config\": \"$2\", \"img_per_s\": $3}" | tee -a "$work/results.jsonl"
+}
+leukoscope_epoch() {  # leukoscope_epoch MODEL PRESET SIZE STEPS CACHE OUT
+  "$bin" train --split-file "$split" --model "$1" --preset "$2" --image-size "$3" --max-steps "$4" --epochs 2 \
+    --batch 32 --channels-last --amp auto --cache "$5" --quiet --out "$6" > /dev/null
+  python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[1])["img_per_s"])' "$6/log.jsonl"
+}
+
+for config in $configs; do
+  IFS=: read -r model preset size steps <<< "$config"
+  label="$model:$preset@$size"
+  # Fill the preprocessing cache for this size once (the cheapest model, one whole epoch), and
+  # learn which precision --amp auto picks here; the reference follows it.
+  [ -d "$work/fill-$size" ] || "$bin" train --split-file "$split" --model simple-cnn --preset tiny --image-size "$size" \
+    --epochs 1 --amp auto --cache "$cache" --quiet --out "$work/fill-$size" > /dev/null
+  amp=$(sed -n 's/.*"amp": *"\([a-z0-9]*\)".*/\1/p' "$work/fill-$size/config.json" | head -1)
+  bf16_flag=""
+  [ "$amp" = "bf16" ] && bf16_flag="--bf16"
+  for r in $(seq "$repeats"); do
+    record leukoscope "$label" "$(leukoscope_epoch "$model" "$preset" "$size" "$steps" "$cache" "$work/l-$r")"
+    if [ "${NOCACHE:-1}" = 1 ]; then
+      record leukoscope-nocache "$label" "$(leukoscope_epoch "$model" "$preset" "$size" "$steps" none "$work/n-$r")"
+    fi
+    LD_PRELOAD="$tcmalloc" "$python" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag \
+      > "$work/p.jsonl"
+    record pytorch "$label" "$(second_epoch "$work/p.jsonl")"
+    rm -rf "$work/l-$r" "$work/n-$r"
+  done
+  if [ "${WEAK:-1}" = 1 ]; then
+    "$python" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag > "$work/w.jsonl"
+    record pytorch-glibc "$label" "$(second_epoch "$work/w.jsonl")"
+  fi
+done
+
+echo "# medians of img/s (training epoch, end to end) and ratios against the strong reference; amp: ${amp:-?}"
+for config in $configs; do
+  IFS=: read -r model preset size steps <<< "$config"
+  label="$model:$preset@$size"
+  line="$label"
+  p=$(values pytorch "$label" | median)
+  for tool in leukoscope leukoscope-nocache pytorch pytorch-glibc; do
+    v=$(values "$tool" "$label" | median)
+    [ -n "$v" ] || continue
+    line="$line  $tool $v ($(echo "$v / $p" | bc -l | xargs printf '%.2f')x)"
+  done
+  echo "$line"
+done
