@@ -191,10 +191,12 @@ nlohmann::json scan_and_verify(Context& ctx, const std::string& data, nlohmann::
     if (fs::exists(manifest)) {
       VerifyReport r = verify_against_manifest(data, manifest, ctx.threads);
       write_file_atomically(ctx.out + "/verify.json", json_text(verify_to_json(r), 2) + "\n");
-      step_line("verify", std::to_string(r.ok.size()) + " ok, " + std::to_string(r.mismatched.size()) + " mismatched, " +
+      step_line("verify", std::to_string(r.ok.size()) + " ok, " +
+                              (r.lossless.empty() ? "" : std::to_string(r.lossless.size()) + " lossless copies, ") +
+                              std::to_string(r.mismatched.size()) + " mismatched, " +
                               std::to_string(r.missing.size()) + " missing, " + std::to_string(r.extra.size()) +
                               " extra against " + manifest + (r.all_ok() ? "" : " (a partial or altered download: the study goes on with what is there)"));
-      dataset["verify"] = {{"ok", r.ok.size()}, {"mismatched", r.mismatched.size()}, {"missing", r.missing.size()},
+      dataset["verify"] = {{"ok", r.ok.size()}, {"lossless", r.lossless.size()}, {"mismatched", r.mismatched.size()}, {"missing", r.missing.size()},
                            {"extra", r.extra.size()}, {"manifest", manifest}};
     } else {
       step_line("verify", "skipped: no manifest at " + manifest);
