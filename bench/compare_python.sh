@@ -16,8 +16,10 @@
 #   leukoscope-nocache  `--cache none`: decode and resize every epoch, as the reference does;
 #   pytorch             the strong reference;
 # and once per configuration, for context, pytorch-glibc: the same script without tcmalloc.
-# Environment: LEUKOSCOPE (binary, default build/leukoscope), NOCACHE=0 to skip the uncached
-# runs, WEAK=0 to skip the glibc runs.
+# The step alone (where the time goes): leukoscope-step (`leukoscope bench`: the same model,
+# AdamW, one synthetic batch, median step) and pytorch-step (the reference with --synthetic).
+# Environment: LEUKOSCOPE (binary, default build/leukoscope), MEASURE ("epoch step" by default;
+# one of them alone to run half), NOCACHE=0 to skip the uncached runs, WEAK=0 the glibc runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats="${1:-3}"
@@ -65,6 +67,15 @@ for config in $configs; do
   bf16_flag=""
   [ "$amp" = "bf16" ] && bf16_flag="--bf16"
   for r in $(seq "$repeats"); do
+    if [[ " ${MEASURE:-epoch step} " == *" step "* ]]; then
+      v=$("$bin" bench --model "$model" --preset "$preset" --image-size "$size" --batch 32 --channels-last --amp "$amp" \
+          --optimizer adamw --warmup 2 --steps "$steps" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["train_img_per_s"])')
+      record leukoscope-step "$label" "$v"
+      LD_PRELOAD="$tcmalloc" "$python" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag \
+        --synthetic > "$work/s.jsonl"
+      record pytorch-step "$label" "$(second_epoch "$work/s.jsonl")"
+    fi
+    [[ " ${MEASURE:-epoch step} " == *" epoch "* ]] || continue
     record leukoscope "$label" "$(leukoscope_epoch "$model" "$preset" "$size" "$steps" "$cache" "$work/l-$r")"
     if [ "${NOCACHE:-1}" = 1 ]; then
       record leukoscope-nocache "$label" "$(leukoscope_epoch "$model" "$preset" "$size" "$steps" none "$work/n-$r")"
@@ -74,21 +85,21 @@ for config in $configs; do
     record pytorch "$label" "$(second_epoch "$work/p.jsonl")"
     rm -rf "$work/l-$r" "$work/n-$r"
   done
-  if [ "${WEAK:-1}" = 1 ]; then
+  if [ "${WEAK:-1}" = 1 ] && [[ " ${MEASURE:-epoch step} " == *" epoch "* ]]; then
     "$python" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag > "$work/w.jsonl"
     record pytorch-glibc "$label" "$(second_epoch "$work/w.jsonl")"
   fi
 done
 
-echo "# medians of img/s (training epoch, end to end) and ratios against the strong reference; amp: ${amp:-?}"
+echo "# medians of img/s and ratios: epochs against the strong reference's epoch, steps against its step; amp: ${amp:-?}"
 for config in $configs; do
   IFS=: read -r model preset size steps <<< "$config"
   label="$model:$preset@$size"
   line="$label"
-  p=$(values pytorch "$label" | median)
-  for tool in leukoscope leukoscope-nocache pytorch pytorch-glibc; do
+  for tool in leukoscope leukoscope-nocache pytorch pytorch-glibc leukoscope-step pytorch-step; do
     v=$(values "$tool" "$label" | median)
     [ -n "$v" ] || continue
+    case "$tool" in *-step) p=$(values pytorch-step "$label" | median) ;; *) p=$(values pytorch "$label" | median) ;; esac
     line="$line  $tool $v ($(echo "$v / $p" | bc -l | xargs printf '%.2f')x)"
   done
   echo "$line"

@@ -1,5 +1,5 @@
 """The PyTorch-Python reference for bench_loader: torchvision transforms + DataLoader over the same
-real C-NMC BMPs, 450x450 -> 224, batch 16, 2 workers. Run with /usr/bin/python3 (Debian's
+real C-NMC BMPs, 450x450 -> 224, batch 16, one worker per core. Run with /usr/bin/python3 (Debian's
 python3-torch / python3-torchvision). Prints one JSON line per configuration, median img/s."""
 import json, os, sys, time, statistics
 import torch
@@ -37,7 +37,7 @@ class Cells(torch.utils.data.Dataset):
 
 torch.set_num_threads(1)
 for name, tf in [("decode+resize", plain), ("decode+resize+augment", augmented)]:
-    loader = torch.utils.data.DataLoader(Cells(tf), batch_size=16, shuffle=True, num_workers=2,
+    loader = torch.utils.data.DataLoader(Cells(tf), batch_size=16, shuffle=True, num_workers=os.cpu_count(),
                                          persistent_workers=True)
     rates = []
     for e in range(epochs + 1):

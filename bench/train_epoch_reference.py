@@ -15,7 +15,9 @@ is timed from the iterator's creation (its workers start producing) to the last 
 as leukoscope times its epochs (validation excluded). Prints one JSON line per epoch.
 
     LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 /usr/bin/python3 \
-        bench/train_epoch_reference.py MODEL IMAGE_SIZE SPLIT.csv STEPS [--bf16] [--nchw]
+        bench/train_epoch_reference.py MODEL IMAGE_SIZE SPLIT.csv STEPS [--bf16] [--nchw] [--synthetic]
+
+--synthetic: the step alone — one random batch reused, no DataLoader (as `leukoscope bench`).
 """
 import csv, json, os, random, sys, time
 
@@ -27,6 +29,7 @@ from torchvision import models, transforms
 model_name, size, split_csv, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 bf16 = "--bf16" in sys.argv
 channels_last = "--nchw" not in sys.argv
+synthetic = "--synthetic" in sys.argv
 torch.manual_seed(0)
 random.seed(0)
 cores = os.cpu_count()
@@ -78,8 +81,12 @@ model = {"simple-cnn": simple_cnn, "resnet50": lambda k: models.resnet50(num_cla
          "vit-hybrid": vit_hybrid_small}[model_name](len(classes))
 memory_format = torch.channels_last if channels_last else torch.contiguous_format
 model = model.to(memory_format=memory_format).train()
-loader = torch.utils.data.DataLoader(Images(), batch_size=32, shuffle=True, num_workers=cores, drop_last=True,
-                                     persistent_workers=True)
+if synthetic:
+    batch = (torch.randn(32, 3, size, size), torch.randint(0, len(classes), (32,)))
+    loader = [batch] * steps
+else:
+    loader = torch.utils.data.DataLoader(Images(), batch_size=32, shuffle=True, num_workers=cores, drop_last=True,
+                                         persistent_workers=True)
 decay = [p for p in model.parameters() if p.dim() > 1]
 no_decay = [p for p in model.parameters() if p.dim() <= 1]
 opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
