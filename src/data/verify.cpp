@@ -60,11 +60,6 @@ std::string kaggle_training_bmp_sha256(const cv::Mat& rgb) {
   return sha256_bytes(bmp.data(), bmp.size());
 }
 
-std::string without_extension(const std::string& path) {
-  const size_t dot = path.rfind('.'), slash = path.rfind('/');
-  return dot == std::string::npos || (slash != std::string::npos && dot < slash) ? path : path.substr(0, dot);
-}
-
 }  // namespace
 
 VerifyReport verify_against_manifest(const std::string& dir, const std::string& manifest_tsv, int threads) {
@@ -124,7 +119,7 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
     std::set<std::string> listed;
     for (const auto& file : listing.files) listed.insert(relative(file));
     std::map<std::string, std::string> by_stem;  // manifest path without its extension -> path
-    for (const auto& [rel, row] : expected) by_stem.emplace(without_extension(rel), rel);
+    for (const auto& [rel, row] : expected) by_stem.emplace(fs::path(rel).replace_extension().string(), rel);
     std::set<std::string> stood_for;
     for (const std::string& rel : listed) {
       // The Kaggle tree also holds the labels CSV, which the manifest does not list; only images
@@ -137,7 +132,7 @@ VerifyReport verify_against_manifest(const std::string& dir, const std::string& 
         report.ignored.push_back(rel);
         continue;
       }
-      auto original = by_stem.find(without_extension(rel));
+      auto original = by_stem.find(fs::path(rel).replace_extension().string());
       if (original != by_stem.end() && !listed.count(original->second) && stood_for.insert(original->second).second)
         present.emplace_back(original->second, rel);
       else
