@@ -26,6 +26,7 @@ std::string epoch_line(const EpochRecord& e) {
   nlohmann::json j = {{"epoch", e.epoch}};
   for (const auto& [key, field] : measured_fields()) j[key] = e.*field;
   j["collective_s"] = e.collective_seconds;
+  j["loader_wait_s"] = e.loader_wait_seconds;
   return j.dump();
 }
 
@@ -41,6 +42,7 @@ std::vector<EpochRecord> parse_training_log(const std::string& text, const std::
     e.epoch = j.get<int>("epoch");
     for (const auto& [key, field] : measured_fields()) e.*field = j.get<double>(key);
     e.collective_seconds = j.get_or<double>("collective_s", 0);  // logs before data parallelism lack it
+    e.loader_wait_seconds = j.get_or<double>("loader_wait_s", 0);  // and logs before 2026-12-01 this
     log.push_back(e);
   }
   return log;

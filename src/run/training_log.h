@@ -11,6 +11,10 @@ struct EpochRecord {
   // As one rank of several: seconds of the epoch's steps spent waiting for the other ranks (the
   // loss all-reduce, and the gradient buckets still in flight when backward ends). 0 alone.
   double collective_seconds = 0;
+  // Seconds of the epoch's steps spent waiting for the loader's next batch: the data path's cost
+  // that compute did not hide (on CUDA an upper bound of the GPU's idle time, which may still be
+  // busy with the previous step's backward).
+  double loader_wait_seconds = 0;
 };
 
 std::string epoch_line(const EpochRecord& e);  // one JSON object, no newline

@@ -34,7 +34,7 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 struct EpochTotals {
-  double loss_sum = 0, lr = 0, seconds = 0, collective_seconds = 0;
+  double loss_sum = 0, lr = 0, seconds = 0, collective_seconds = 0, loader_wait_seconds = 0;
   size_t images = 0;
   double mean_loss() const { return images ? loss_sum / static_cast<double>(images) : 0.0; }
 };
@@ -60,7 +60,10 @@ EpochTotals train_one_epoch(TrainingSession& s, int epoch, ProgressBar& progress
   const MixingOptions mixing{c.mixup, c.cutmix, c.label_smoothing};
   const int64_t classes = static_cast<int64_t>(s.record.classes.size());
   for (size_t step = 0; step < s.steps_per_epoch; ++step) {
+    // Time blocked on the loader: the share of the epoch the data path did not hide behind compute.
+    const auto waiting_for_batch = Clock::now();
     auto batch = s.train_loader->next();
+    totals.loader_wait_seconds += seconds_since(waiting_for_batch);
     if (!batch) break;
     const size_t global_step = static_cast<size_t>(epoch) * s.steps_per_epoch + step;
     totals.lr = scheduled_learning_rate(s.peak_lr, global_step, s.warmup_steps, s.total_steps, c.min_lr);
@@ -187,7 +190,7 @@ TrainResult train_model(TrainConfig config, bool resume, bool show_progress) {
 
     const double seconds = seconds_since(epoch_start);
     s.log.push_back({epoch, train.lr, train.mean_loss(), val.mean_loss, m.accuracy, m.f1_macro, seconds,
-                     train.images / std::max(train.seconds, 1e-9), train.collective_seconds});
+                     train.images / std::max(train.seconds, 1e-9), train.collective_seconds, train.loader_wait_seconds});
     s.state.next_epoch = epoch + 1;
     try {
       if (s.writes()) {

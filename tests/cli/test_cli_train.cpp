@@ -38,8 +38,13 @@ TEST(CliTrain, TinyPresetsOfAllThreeModelsWriteTheRunDirectory) {
       EXPECT_TRUE(fs::exists(run + "/" + f)) << model << " " << f;
     auto log = read_log(run);
     ASSERT_EQ(log.size(), 2u) << model;
-    for (const char* key : {"epoch", "lr", "train_loss", "val_loss", "val_acc", "val_f1_macro", "seconds", "img_per_s"})
+    for (const char* key : {"epoch", "lr", "train_loss", "val_loss", "val_acc", "val_f1_macro", "seconds", "img_per_s",
+                            "loader_wait_s"})
       EXPECT_TRUE(log[0].contains(key)) << model << " " << key;
+    for (const auto& epoch : log) {  // the loader's wait is part of the epoch's steps
+      EXPECT_GE(epoch["loader_wait_s"].get<double>(), 0.0) << model;
+      EXPECT_LE(epoch["loader_wait_s"].get<double>(), epoch["seconds"].get<double>()) << model;
+    }
     auto config = nlohmann::json::parse(std::ifstream(run + "/config.json"));
     EXPECT_EQ(config["config"]["model"], model);
     EXPECT_EQ(config["classes"].size(), 4u);
@@ -52,6 +57,30 @@ TEST(CliTrain, TinyPresetsOfAllThreeModelsWriteTheRunDirectory) {
     for (const auto& e : fs::directory_iterator(run))
       EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
   }
+}
+
+// log.jsonl's loader_wait_s measures what it says: with non-local-means denoising on every image
+// (~0.2 s a cell, no cache, one loader thread) and a tiny model, the steps wait for the loader most
+// of the epoch; with only decoding and resizing to do, the same model waits far less.
+TEST(CliTrain, LoaderWaitIsMostOfTheEpochWhenDecodingIsTheBottleneck) {
+  test::TempDir tmp;
+  const std::string args = " --model simple-cnn --preset tiny --epochs 1 --max-steps 4 --batch 8 --seed 2";
+  auto slow = run_cli("train --data " + test::bundled("aria-mini") + " --out " + tmp.str() +
+                      "/slow --cache none --quiet --workers 1 --denoise nlm" + args);
+  ASSERT_EQ(slow.code, 0) << slow.err;
+  auto fast = run_cli("train --data " + test::bundled("aria-mini") + " --out " + tmp.str() +
+                      "/fast --cache none --quiet --workers 2" + args);
+  ASSERT_EQ(fast.code, 0) << fast.err;
+  const auto slow_log = read_log(tmp.str() + "/slow"), fast_log = read_log(tmp.str() + "/fast");
+  ASSERT_EQ(slow_log.size(), 1u);
+  ASSERT_EQ(fast_log.size(), 1u);
+  // The training steps' time: 4 batches of 8 at img_per_s (the log's `seconds` adds validation).
+  const double slow_wait = slow_log[0]["loader_wait_s"].get<double>();
+  const double slow_steps_s = 32.0 / slow_log[0]["img_per_s"].get<double>();
+  const double fast_wait = fast_log[0]["loader_wait_s"].get<double>();
+  EXPECT_GT(slow_wait, 0.5 * slow_steps_s) << "waited " << slow_wait << " s of " << slow_steps_s << " s";
+  EXPECT_LE(slow_wait, slow_steps_s * 1.01);
+  EXPECT_LT(fast_wait, slow_wait / 3) << "fast " << fast_wait << " s, slow " << slow_wait << " s";
 }
 
 TEST(CliTrain, SameSeedDeterministicRunsGiveIdenticalWeights) {
