@@ -18,14 +18,19 @@
 # and once per configuration, for context, pytorch-glibc: the same script without tcmalloc.
 # The step alone (where the time goes): leukoscope-step (`leukoscope bench`: the same model,
 # AdamW, one synthetic batch, median step) and pytorch-step (the reference with --synthetic).
-# Environment: LEUKOSCOPE (binary, default build/leukoscope), MEASURE ("epoch step" by default;
-# one of them alone to run half), NOCACHE=0 to skip the uncached runs, WEAK=0 the glibc runs.
+# Environment: LEUKOSCOPE (binary, default build/leukoscope), PYTHON (default Debian's /usr/bin/python3,
+# torch 1.13), MEASURE ("epoch step" by default; one of them alone to run half), NOCACHE=0 to skip the
+# uncached runs, WEAK=0 the glibc runs.
+# A second stack in the same alternation: LEUKOSCOPE_2 (leukoscope built against another LibTorch,
+# e.g. the one inside PyPI's torch wheel, scripts/build-cuda-variant.sh) and PYTHON_2 (a Python whose
+# torch is that version); its tools are recorded as leukoscope@2, pytorch@2, leukoscope-step@2,
+# pytorch-step@2, and its ratios are taken against pytorch@2 / pytorch-step@2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats="${1:-3}"
 configs="${2:-simple-cnn:paper:128:40 simple-cnn:paper:224:12 resnet50:paper:128:8 resnet50:paper:224:4 vit-hybrid:small:128:20}"
 bin="$(realpath "${LEUKOSCOPE:-build/leukoscope}")"
-python=/usr/bin/python3
+python="${PYTHON:-/usr/bin/python3}"
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 src_split=../shared/data/aria-all/reference_split.csv
 [ -f "$src_split" ] || { echo "skip: $src_split absent (../shared/data)"; exit 0; }
@@ -42,6 +47,14 @@ awk -F, -v root="$(realpath "$(dirname "$src_split")")" '
   $NF == "val" && ++val > 32 { next }
   { print }' OFS=, "$src_split" > "$split"
 cache="$work/cache"
+stacks=("")
+if [ -n "${LEUKOSCOPE_2:-}" ]; then
+  [ -n "${PYTHON_2:-}" ] || { echo "error: PYTHON_2: needed with LEUKOSCOPE_2" >&2; exit 1; }
+  stacks+=("@2")
+  echo "# second stack: $("$(realpath "$LEUKOSCOPE_2")" --version); python torch $("$PYTHON_2" -c 'import torch; print(torch.__version__)')"
+fi
+stack_bin() { if [ -z "$1" ]; then echo "$bin"; else realpath "$LEUKOSCOPE_2"; fi; }
+stack_python() { if [ -z "$1" ]; then echo "$python"; else echo "$PYTHON_2"; fi; }
 echo "# $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(grep -o -m1 -E 'avx512_bf16|amx_bf16' /proc/cpuinfo || echo 'no native bf16'); $("$bin" --version); python torch $("$python" -c 'import torch; print(torch.__version__)'); $(date -u +%F)"
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR) print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
@@ -50,8 +63,9 @@ second_epoch() { sed -n 2p "$1" | sed 's/.*"img_per_s": *\([0-9.e+-]*\).*/\1/'; 
 record() {  # record TOOL CONFIG IMG_PER_S
   echo "{\"tool\": \"$1\", \"config\": \"$2\", \"img_per_s\": $3}" | tee -a "$work/results.jsonl"
 }
-leukoscope_epoch() {  # leukoscope_epoch MODEL PRESET SIZE STEPS CACHE OUT
-  "$bin" train --split-file "$split" --model "$1" --preset "$2" --image-size "$3" --max-steps "$4" --epochs 2 \
+leukoscope_epoch() {  # leukoscope_epoch BINARY MODEL PRESET SIZE STEPS CACHE OUT
+  local lk="$1"; shift
+  "$lk" train --split-file "$split" --model "$1" --preset "$2" --image-size "$3" --max-steps "$4" --epochs 2 \
     --batch 32 --channels-last --amp auto --cache "$5" --quiet --out "$6" > /dev/null
   python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[1])["img_per_s"])' "$6/log.jsonl"
 }
@@ -67,23 +81,27 @@ for config in $configs; do
   bf16_flag=""
   [ "$amp" = "bf16" ] && bf16_flag="--bf16"
   for r in $(seq "$repeats"); do
-    if [[ " ${MEASURE:-epoch step} " == *" step "* ]]; then
-      v=$("$bin" bench --model "$model" --preset "$preset" --image-size "$size" --batch 32 --channels-last --amp "$amp" \
-          --optimizer adamw --warmup 2 --steps "$steps" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["train_img_per_s"])')
-      record leukoscope-step "$label" "$v"
-      LD_PRELOAD="$tcmalloc" "$python" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag \
-        --synthetic > "$work/s.jsonl"
-      record pytorch-step "$label" "$(second_epoch "$work/s.jsonl")"
-    fi
-    [[ " ${MEASURE:-epoch step} " == *" epoch "* ]] || continue
-    record leukoscope "$label" "$(leukoscope_epoch "$model" "$preset" "$size" "$steps" "$cache" "$work/l-$r")"
-    if [ "${NOCACHE:-1}" = 1 ]; then
-      record leukoscope-nocache "$label" "$(leukoscope_epoch "$model" "$preset" "$size" "$steps" none "$work/n-$r")"
-    fi
-    LD_PRELOAD="$tcmalloc" "$python" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag \
-      > "$work/p.jsonl"
-    record pytorch "$label" "$(second_epoch "$work/p.jsonl")"
-    rm -rf "$work/l-$r" "$work/n-$r"
+    for stack in "${stacks[@]}"; do
+      lk=$(stack_bin "$stack")
+      py=$(stack_python "$stack")
+      if [[ " ${MEASURE:-epoch step} " == *" step "* ]]; then
+        v=$("$lk" bench --model "$model" --preset "$preset" --image-size "$size" --batch 32 --channels-last --amp "$amp" \
+            --optimizer adamw --warmup 2 --steps "$steps" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["train_img_per_s"])')
+        record "leukoscope-step$stack" "$label" "$v"
+        LD_PRELOAD="$tcmalloc" "$py" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag \
+          --synthetic > "$work/s.jsonl"
+        record "pytorch-step$stack" "$label" "$(second_epoch "$work/s.jsonl")"
+      fi
+      [[ " ${MEASURE:-epoch step} " == *" epoch "* ]] || continue
+      record "leukoscope$stack" "$label" "$(leukoscope_epoch "$lk" "$model" "$preset" "$size" "$steps" "$cache" "$work/l-$r")"
+      if [ "${NOCACHE:-1}" = 1 ] && [ -z "$stack" ]; then
+        record leukoscope-nocache "$label" "$(leukoscope_epoch "$lk" "$model" "$preset" "$size" "$steps" none "$work/n-$r")"
+      fi
+      LD_PRELOAD="$tcmalloc" "$py" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag \
+        > "$work/p.jsonl"
+      record "pytorch$stack" "$label" "$(second_epoch "$work/p.jsonl")"
+      rm -rf "$work/l-$r" "$work/n-$r"
+    done
   done
   if [ "${WEAK:-1}" = 1 ] && [[ " ${MEASURE:-epoch step} " == *" epoch "* ]]; then
     "$python" bench/train_epoch_reference.py "$model" "$size" "$split" "$steps" $bf16_flag > "$work/w.jsonl"
@@ -96,10 +114,13 @@ for config in $configs; do
   IFS=: read -r model preset size steps <<< "$config"
   label="$model:$preset@$size"
   line="$label"
-  for tool in leukoscope leukoscope-nocache pytorch pytorch-glibc leukoscope-step pytorch-step; do
+  for tool in leukoscope leukoscope-nocache pytorch pytorch-glibc leukoscope-step pytorch-step \
+              leukoscope@2 pytorch@2 leukoscope-step@2 pytorch-step@2; do
     v=$(values "$tool" "$label" | median)
     [ -n "$v" ] || continue
-    case "$tool" in *-step) p=$(values pytorch-step "$label" | median) ;; *) p=$(values pytorch "$label" | median) ;; esac
+    stack=""
+    [[ "$tool" == *@2 ]] && stack="@2"
+    case "$tool" in *-step*) p=$(values "pytorch-step$stack" "$label" | median) ;; *) p=$(values "pytorch$stack" "$label" | median) ;; esac
     line="$line  $tool $v ($(echo "$v / $p" | bc -l | xargs printf '%.2f')x)"
   done
   echo "$line"

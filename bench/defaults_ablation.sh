@@ -8,6 +8,7 @@
 #   bench/defaults_ablation.sh [OUT] [EPOCHS]      # OUT default /tmp/leuko-ablation, EPOCHS 10
 #   VARIANTS='old-defaults defaults' SETS=cnmc bench/defaults_ablation.sh   # a subset
 #   VARIANTS='ema mixup cutmix clip-min-lr' bench/defaults_ablation.sh      # timm's extras
+#   VARIANTS='hybrid hybrid-lr3e-4 ...' bench/defaults_ablation.sh          # the ViT Hybrid's recipe
 #
 # Prints one line per run: set, variant, test macro-F1 with 95 % bootstrap CIs over images and over
 # patients (C-NMC), errors, seconds (train command for leukoscope, training loop for Python).
@@ -39,6 +40,15 @@ declare -A flags=(
   [mixup]="--mixup 0.2"
   [cutmix]="--cutmix 1.0"
   [clip-min-lr]="--clip-grad 1.0 --min-lr 1e-5"
+  # A recipe for the small ViT Hybrid (issue 14, item 3), bf16 where the CPU has it (--amp auto):
+  # the CNNs' learning rate, a third of it, then clipping, a longer warm-up, stochastic depth and
+  # mixup on top of the lower rate.
+  [hybrid]="--model vit-hybrid --amp auto"
+  [hybrid-lr3e-4]="--model vit-hybrid --amp auto --lr 3e-4"
+  [hybrid-clip]="--model vit-hybrid --amp auto --clip-grad 1.0"
+  [hybrid-lr3e-4-clip]="--model vit-hybrid --amp auto --lr 3e-4 --clip-grad 1.0"
+  [hybrid-lr3e-4-warmup3-droppath]="--model vit-hybrid --amp auto --lr 3e-4 --warmup-epochs 3 --drop-path 0.1"
+  [hybrid-lr3e-4-mixup]="--model vit-hybrid --amp auto --lr 3e-4 --mixup 0.2"
 )
 read -r -a variants <<<"${VARIANTS:-old-defaults capacity light-augment no-class-weights defaults}"
 read -r -a sets <<<"${SETS:-cnmc aria}"

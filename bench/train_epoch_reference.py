@@ -71,7 +71,15 @@ def simple_cnn(k):
 
 def vit_hybrid_small(k):
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "models"))
+    import reference_models
     from reference_models import VitHybrid  # timm's R50+ViT hybrid in torch.nn, checked against leukoscope's
+    if bf16:
+        # torch 1.13's CPU group_norm has no mixed-dtype kernel and its bf16 autocast leaves
+        # group_norm alone ("expected scalar type BFloat16 but found Float"): normalise in the
+        # weights' dtype and hand back the input's, as leukoscope's hybrid does (group_norm_fp).
+        def group_norm_act(self, x):
+            return self.act(nn.GroupNorm.forward(self, x.to(self.weight.dtype)).to(x.dtype))
+        reference_models.GroupNormAct.forward = group_norm_act
     cfg = dict(layers=[1, 1, 1], channels=[128, 256, 512], stem_width=32, groups=32,
                embed_dim=192, depth=4, heads=3, mlp_dim=768)
     return VitHybrid(cfg, k, size // 16)
