@@ -43,5 +43,26 @@ TEST(ShippedStudyConfigs, CnmcCpuKeepsPatientsWholeCropsCellsAndScoresPatients) 
   }
 }
 
+// The small ViT Hybrid trains with its own recipe in the real-data studies (bench/RESULTS.md, "A
+// recipe for the small ViT Hybrid": at the CNNs' lr 1e-3 it stalls on both sets), the CNNs with
+// the defaults.
+TEST(ShippedStudyConfigs, TheHybridGetsItsOwnRecipeAndTheCnnsTheDefaults) {
+  for (const char* name : {"aria", "cnmc-cpu"}) {
+    StudyConfig c = load_study_config(shipped(name));
+    for (const auto& m : c.models) {
+      SCOPED_TRACE(std::string(name) + " " + m.model);
+      TrainConfig t = study_train_config(c, m);
+      if (m.model == "vit-hybrid") {
+        EXPECT_DOUBLE_EQ(t.lr, 3e-4);
+        EXPECT_DOUBLE_EQ(t.warmup_epochs, 3);
+        EXPECT_DOUBLE_EQ(t.drop_path, 0.1);
+      } else {
+        EXPECT_DOUBLE_EQ(t.lr, TrainConfig{}.lr);
+        EXPECT_DOUBLE_EQ(t.drop_path, 0);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace leuko
