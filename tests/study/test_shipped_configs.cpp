@@ -44,7 +44,7 @@ TEST(ShippedStudyConfigs, CnmcCpuKeepsPatientsWholeCropsCellsAndScoresPatients) 
 }
 
 // The small ViT Hybrid trains with its own recipe in the real-data studies (bench/RESULTS.md, "A
-// recipe for the small ViT Hybrid": at the CNNs' lr 1e-3 it stalls on both sets), the CNNs with
+// recipe for the small ViT Hybrid": at the CNNs' lr 1e-3 it is unstable on both sets), the CNNs with
 // the defaults.
 TEST(ShippedStudyConfigs, TheHybridGetsItsOwnRecipeAndTheCnnsTheDefaults) {
   for (const char* name : {"aria", "cnmc-cpu"}) {
