@@ -24,7 +24,8 @@
 # A second stack in the same alternation: LEUKOSCOPE_2 (leukoscope built against another LibTorch,
 # e.g. the one inside PyPI's torch wheel, scripts/build-cuda-variant.sh) and PYTHON_2 (a Python whose
 # torch is that version); its tools are recorded as leukoscope@2, pytorch@2, leukoscope-step@2,
-# pytorch-step@2, and its ratios are taken against pytorch@2 / pytorch-step@2.
+# pytorch-step@2, and its ratios are taken against pytorch@2 / pytorch-step@2 (leukoscope-nocache and
+# pytorch-glibc run on the first stack only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repeats="${1:-3}"
@@ -81,7 +82,10 @@ for config in $configs; do
   bf16_flag=""
   [ "$amp" = "bf16" ] && bf16_flag="--bf16"
   for r in $(seq "$repeats"); do
-    for stack in "${stacks[@]}"; do
+    order=("${stacks[@]}")
+    # Even repetitions run the stacks the other way round: a machine that drifts favours neither.
+    [ $((r % 2)) -eq 0 ] && [ ${#stacks[@]} -eq 2 ] && order=("${stacks[1]}" "${stacks[0]}")
+    for stack in "${order[@]}"; do
       lk=$(stack_bin "$stack")
       py=$(stack_python "$stack")
       if [[ " ${MEASURE:-epoch step} " == *" step "* ]]; then

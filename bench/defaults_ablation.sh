@@ -43,12 +43,12 @@ declare -A flags=(
   # A recipe for the small ViT Hybrid (issue 14, item 3), bf16 where the CPU has it (--amp auto):
   # the CNNs' learning rate, a third of it, then clipping, a longer warm-up, stochastic depth and
   # mixup on top of the lower rate.
-  [hybrid]="--model vit-hybrid --amp auto"
-  [hybrid-lr3e-4]="--model vit-hybrid --amp auto --lr 3e-4"
-  [hybrid-clip]="--model vit-hybrid --amp auto --clip-grad 1.0"
-  [hybrid-lr3e-4-clip]="--model vit-hybrid --amp auto --lr 3e-4 --clip-grad 1.0"
-  [hybrid-lr3e-4-warmup3-droppath]="--model vit-hybrid --amp auto --lr 3e-4 --warmup-epochs 3 --drop-path 0.1"
-  [hybrid-lr3e-4-mixup]="--model vit-hybrid --amp auto --lr 3e-4 --mixup 0.2"
+  [hybrid]="--model vit-hybrid --preset small --amp auto"
+  [hybrid-lr3e-4]="--model vit-hybrid --preset small --amp auto --lr 3e-4"
+  [hybrid-clip]="--model vit-hybrid --preset small --amp auto --clip-grad 1.0"
+  [hybrid-lr3e-4-clip]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --clip-grad 1.0"
+  [hybrid-lr3e-4-warmup3-droppath]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 3 --drop-path 0.1"
+  [hybrid-lr3e-4-mixup]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --mixup 0.2"
 )
 read -r -a variants <<<"${VARIANTS:-old-defaults capacity light-augment no-class-weights defaults}"
 read -r -a sets <<<"${SETS:-cnmc aria}"

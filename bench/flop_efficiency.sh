@@ -17,6 +17,7 @@ bin="${LEUKOSCOPE:-build/leukoscope}"
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 cores=$(nproc)
 echo "# $(lscpu | sed -n 's/^Model name: *//p'), $cores cores, flags: $(grep -o -w -E 'avx2|avx512f|avx512_bf16|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "# leukoscope $("$bin" --version) ($bin); python torch $("${PYTHON:-/usr/bin/python3}" -c 'import torch; print(torch.__version__)')"
 read -r fp32 bf16 < <(LD_PRELOAD="$tcmalloc" "${PYTHON:-/usr/bin/python3}" - "$n" "$cores" <<'PY'
 import statistics, sys, time, torch
 n, cores = int(sys.argv[1]), int(sys.argv[2])

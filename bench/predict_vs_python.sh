@@ -27,7 +27,11 @@ repeats="${3:-3}"
 bin="${LEUKOSCOPE:-build/leukoscope}"
 python="${PYTHON:-/usr/bin/python3}"
 stacks=("")
-[ -n "${LEUKOSCOPE_2:-}" ] && stacks+=("@2")
+if [ -n "${LEUKOSCOPE_2:-}" ]; then
+  [ -n "${PYTHON_2:-}" ] || { echo "error: PYTHON_2: needed with LEUKOSCOPE_2" >&2; exit 1; }
+  stacks+=("@2")
+  echo "# second stack: $("$LEUKOSCOPE_2" --version); python torch $("$PYTHON_2" -c 'import torch; print(torch.__version__)')" >&2
+fi
 tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -50,7 +54,10 @@ for model in ${MODELS:-simple-cnn resnet50}; do
   bf16_flag=""
   [ "$amp" = "bf16" ] && bf16_flag="--bf16"
   for r in $(seq "$repeats"); do
-    for stack in "${stacks[@]}"; do
+    order=("${stacks[@]}")
+    # Even repetitions run the stacks the other way round: a machine that drifts favours neither.
+    [ $((r % 2)) -eq 0 ] && [ ${#stacks[@]} -eq 2 ] && order=("${stacks[1]}" "${stacks[0]}")
+    for stack in "${order[@]}"; do
       lk="$bin"; py="$python"
       [ -z "$stack" ] || { lk="$LEUKOSCOPE_2"; py="$PYTHON_2"; }
       t0=$(date +%s.%N)

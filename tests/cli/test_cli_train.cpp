@@ -60,8 +60,8 @@ TEST(CliTrain, TinyPresetsOfAllThreeModelsWriteTheRunDirectory) {
 }
 
 // log.jsonl's loader_wait_s measures what it says: with non-local-means denoising on every image
-// (~0.2 s a cell, no cache, one loader thread) and a tiny model, the steps wait for the loader most
-// of the epoch; with only decoding and resizing to do, the same model waits far less.
+// (no cache, one loader thread) and a tiny model, the steps wait for the loader most of the epoch;
+// with only decoding and resizing to do (and two threads), the same model waits far less.
 TEST(CliTrain, LoaderWaitIsMostOfTheEpochWhenDecodingIsTheBottleneck) {
   test::TempDir tmp;
   const std::string args = " --model simple-cnn --preset tiny --epochs 1 --max-steps 4 --batch 8 --seed 2";
