@@ -68,8 +68,7 @@ TEST(CliTrain, LoaderWaitIsMostOfTheEpochWhenDecodingIsTheBottleneck) {
   auto slow = run_cli("train --data " + test::bundled("aria-mini") + " --out " + tmp.str() +
                       "/slow --cache none --quiet --workers 1 --denoise nlm" + args);
   ASSERT_EQ(slow.code, 0) << slow.err;
-  auto fast = run_cli("train --data " + test::bundled("aria-mini") + " --out " + tmp.str() +
-                      "/fast --cache none --quiet --workers 2" + args);
+  auto fast = run_cli(common_args(tmp.str() + "/fast") + args);  // two loader threads, no denoising
   ASSERT_EQ(fast.code, 0) << fast.err;
   const auto slow_log = read_log(tmp.str() + "/slow"), fast_log = read_log(tmp.str() + "/fast");
   ASSERT_EQ(slow_log.size(), 1u);
