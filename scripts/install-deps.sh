@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake g++ make ccache pkg-config
   libtorch-dev libgloo-dev libopenblas0-pthread libtcmalloc-minimal4
-  libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libssl-dev
+  libopencv-dev nlohmann-json3-dev libcli11-dev libgtest-dev libssl-dev libxxhash-dev
   gnuplot-nox
   python3-torch python3-torchvision   # the Python references of the cross-checks and benchmarks
 )

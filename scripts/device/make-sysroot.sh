@@ -3,7 +3,8 @@
 # machine without our Debian 12 build dependencies needs to build and run leukoscope against a
 # LibTorch it has (the pip `torch` of a GPU machine): OpenCV 4.6 (core, imgproc, imgcodecs, photo)
 # headers, a CMake config and the shared libraries with their runtime dependency closure,
-# nlohmann-json, CLI11, GoogleTest, OpenSSL (headers, libcrypto, libssl) and tcmalloc.
+# nlohmann-json, CLI11, GoogleTest, OpenSSL (headers, libcrypto, libssl), xxHash (its header) and
+# tcmalloc.
 #
 # Run it here (Debian 12, with scripts/install-deps.sh done). The target needs glibc >= 2.36 and a
 # libstdc++ at least as new as Debian 12's (GLIBCXX_3.4.30); glibc, libstdc++, libgcc_s and libm
@@ -21,7 +22,7 @@ DEST="$(realpath -m "${1:-$repo/.devdeps}")"
 ML=/usr/lib/x86_64-linux-gnu
 
 for f in /usr/include/opencv4/opencv2/core.hpp $ML/libopencv_imgcodecs.so.406 /usr/include/nlohmann/json.hpp \
-         /usr/include/CLI/CLI.hpp $ML/libgtest.a /usr/include/openssl/ssl.h $ML/libtcmalloc_minimal.so.4 \
+         /usr/include/CLI/CLI.hpp /usr/include/xxhash.h $ML/libgtest.a /usr/include/openssl/ssl.h $ML/libtcmalloc_minimal.so.4 \
          $ML/lapack/liblapack.so.3 $ML/blas/libblas.so.3; do
   [ -e "$f" ] || { echo "make-sysroot: $f is missing (run scripts/install-deps.sh; liblapack3 and libblas3 give the reference LAPACK/BLAS)" >&2; exit 1; }
 done
@@ -36,6 +37,7 @@ for m in core imgproc imgcodecs photo; do cp -a "$cv/$m.hpp" "$cv/$m" "$DEST/inc
 cp -a "$cv/opencv_modules.hpp" "$DEST/include/opencv4/opencv2/"
 cp -a /usr/include/nlohmann /usr/include/CLI /usr/include/gtest "$DEST/include/"   # no gmock: unused
 cp -a /usr/include/openssl "$DEST/include/"
+cp -a /usr/include/xxhash.h "$DEST/include/"   # used header-only (XXH_INLINE_ALL)
 cp -a /usr/include/x86_64-linux-gnu/openssl/. "$DEST/include/openssl/"   # opensslconf.h, configuration.h
 
 # ---- CMake package configs (these compute their prefix from their own location)

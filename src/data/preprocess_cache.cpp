@@ -10,7 +10,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "common/sha256.h"
+#include "common/content_hash.h"
 #include "data/image_decode.h"
 
 namespace leuko {
@@ -26,6 +26,7 @@ std::string default_cache_dir() {
 PreprocessCache::PreprocessCache(std::string dir, PreprocessConfig config)
     : dir_(std::move(dir)), config_(std::move(config)), config_key_(config_.key()) {
   config_.validate();
+  quiet_opencv_logging();  // a torn entry is recomputed without OpenCV's warning on stderr
 }
 
 static std::vector<uint8_t> read_bytes(const std::string& path) {
@@ -38,9 +39,11 @@ cv::Mat PreprocessCache::load(const std::string& path) {
   std::vector<uint8_t> bytes = read_bytes(path);
   std::string entry;
   if (!dir_.empty()) {
-    std::string content = sha256_bytes(bytes.data(), bytes.size());
-    std::string key = sha256_bytes((content + "|" + config_key_).data(), content.size() + 1 + config_key_.size());
-    entry = dir_ + "/" + key.substr(0, 2) + "/" + key + ".png";
+    // The file's bytes are hashed on every load, hits included, so the hash must cost little
+    // next to decoding: XXH3 (common/content_hash.h), 20x cheaper than SHA-256.
+    std::string key = content_hash(bytes.data(), bytes.size());
+    key = content_hash((key + "|" + config_key_).data(), key.size() + 1 + config_key_.size());
+    entry = dir_ + "/" + key.substr(0, 2) + "/" + key + ".bmp";
     if (fs::exists(entry)) {
       cv::Mat bgr = cv::imread(entry, cv::IMREAD_COLOR);
       if (!bgr.empty() && bgr.cols == config_.size && bgr.rows == config_.size) {
@@ -59,11 +62,13 @@ cv::Mat PreprocessCache::load(const std::string& path) {
   if (!entry.empty()) {
     cv::Mat bgr;
     cv::cvtColor(out, bgr, cv::COLOR_RGB2BGR);
-    std::vector<uint8_t> png;
-    // Level 1: C-NMC's black canvases compress well even at the fastest setting.
-    cv::imencode(".png", bgr, png, {cv::IMWRITE_PNG_COMPRESSION, 1});
+    // Uncompressed (BMP): writing it is a copy, where PNG's deflate made the epoch that fills
+    // the cache slower than one without it, and reading it back is a copy instead of an inflate.
+    // The price is disk: 3 bytes a pixel (49 KB an entry at 128 px, 150 KB at 224 px).
+    std::vector<uint8_t> encoded;
+    cv::imencode(".bmp", bgr, encoded);
     try {
-      write_file_atomically(entry, std::string(png.begin(), png.end()), Durability::Scratch);
+      write_file_atomically(entry, std::string(encoded.begin(), encoded.end()), Durability::Scratch);
     } catch (const UserError&) {
       // A read-only or full cache only costs speed, never the run.
     }
