@@ -1,12 +1,10 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <map>
-#include <set>
 
 #include "common/error.h"
 #include "common/regular_file.h"
-#include "data/csv.h"
+#include "data/cnmc_labels.h"
 #include "data/folder_listing.h"
 #include "data/layouts.h"
 
@@ -102,71 +100,17 @@ Dataset read_cnmc(const std::string& root_in) {
   // original name (whose second field is the patient) and to 1 = ALL, 0 = HEM.
   fs::path validation = fs::path(root) / "validation_data";
   if (is_folder(validation)) {
-    struct Entry {
-      int label;
-      std::string patient, where;  // where: FILE:LINE of the row
-    };
-    std::map<std::string, Entry> labels;             // new name -> label, patient
-    std::map<std::string, std::string> conflicting;  // new name -> why it is left out
-    size_t repeated = 0;
-    std::string labels_csv;
-    for (const auto& entry : files_in(validation.string())) {
-      if (fs::path(entry).extension() != ".csv") continue;
-      labels_csv = entry;
-      CsvTable table = read_csv(labels_csv);
-      int c_orig = table.column("Patient_ID"), c_new = table.column("new_names"), c_label = table.column("labels");
-      if (c_new < 0 || c_label < 0)
-        throw UserError(labels_csv + ": expected columns Patient_ID,new_names,labels");
-      for (size_t r = 0; r < table.rows.size(); ++r) {
-        const auto& row = table.rows[r];
-        const std::string where = labels_csv + ":" + std::to_string(table.line_numbers[r]);
-        const std::string value = trim_space(row[c_label]), name = trim_space(row[c_new]);
-        int label = value == "1" ? 0 : value == "0" ? 1 : kUnlabelled;
-        if (label == kUnlabelled) {
-          ds.skipped.push_back({where, "label '" + row[c_label] + "' is neither 1 (all) nor 0 (hem)"});
-          continue;
-        }
-        Entry e{label, c_orig >= 0 ? cnmc_patient_from_name(trim_space(row[c_orig])) : "", where};
-        auto [it, fresh] = labels.insert({name, e});
-        if (fresh) continue;
-        // A repeated row must not let the last label silently win.
-        if (it->second.label == label) ++repeated;
-        else if (!conflicting.count(name))
-          conflicting[name] = "labelled " + ds.classes[static_cast<size_t>(it->second.label)] + " at " +
-                              it->second.where + " but " + ds.classes[static_cast<size_t>(label)] + " at " + where +
-                              "; left out";
-      }
-    }
-    if (repeated)
-      ds.notes.push_back(labels_csv + ": " + std::to_string(repeated) +
+    std::vector<std::string> csvs;
+    for (const auto& entry : files_in(validation.string()))
+      if (fs::path(entry).extension() == ".csv") csvs.push_back(entry);
+    CnmcLabels labels = read_cnmc_labels(csvs);
+    ds.skipped.insert(ds.skipped.end(), labels.bad_rows.begin(), labels.bad_rows.end());
+    if (labels.repeated)
+      ds.notes.push_back(labels.csv + ": " + std::to_string(labels.repeated) +
                          " repeated row(s) (same image, same label) counted once");
     std::vector<SkippedFile> listed_above;  // files_in(validation) already named what leads nowhere
-    for (const auto& sub : list_subfolders(validation.string(), listed_above)) {
-      std::set<std::string> seen;
-      for (const auto& file : files_in(sub)) {
-        std::string name = name_of(file);
-        auto it = labels.find(name);
-        if (it == labels.end()) {
-          ds.skipped.push_back({file, labels_csv.empty() ? "no labels CSV in validation_data"
-                                                         : "not listed in " + labels_csv});
-          continue;
-        }
-        seen.insert(name);
-        if (auto why = conflicting.find(name); why != conflicting.end()) {
-          ds.skipped.push_back({file, why->second});
-          continue;
-        }
-        Sample s;
-        s.path = file;
-        s.label = it->second.label;
-        s.patient = it->second.patient;
-        s.split = "val";
-        ds.samples.push_back(s);
-      }
-      for (const auto& [name, entry] : labels)
-        if (!seen.count(name))
-          ds.skipped.push_back({(fs::path(sub) / name).string(), "listed in labels CSV but missing"});
-    }
+    for (const auto& sub : list_subfolders(validation.string(), listed_above))
+      label_cnmc_images(labels, sub, files_in(sub), ds);
   }
 
   fs::path testing = fs::path(root) / "testing_data";
