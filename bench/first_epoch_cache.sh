@@ -26,7 +26,8 @@ import json, sys
 for line in open('$work/run/log.jsonl'):
     e = json.loads(line)
     kind = {('fill', 0): 'filling', ('fill', 1): 'cached', ('none', 0): 'uncached'}[('$mode', e['epoch'])]
-    print(json.dumps({'repeat': $r, 'epoch': kind, 'seconds': round(e['seconds'], 2), 'img_per_s': round(e['img_per_s'], 2)}))"
+    print(json.dumps({'repeat': $r, 'epoch': kind, 'seconds': round(e['seconds'], 2), 'img_per_s': round(e['img_per_s'], 2),
+                      'loader_wait_s': round(e.get('loader_wait_s', 0), 2)}))"
   done
 done | tee "$work/results.jsonl"
 /usr/bin/python3 - "$work/results.jsonl" <<'PY'
