@@ -30,6 +30,17 @@ CnmcLabels read_cnmc_labels(const std::vector<std::string>& csv_paths) {
         out.bad_rows.push_back({where, "label '" + row[c_label] + "' is neither 1 (all) nor 0 (hem)"});
         continue;
       }
+      // A new name is a file of the renamed-image folder. One with a folder in it ("/abs/8.bmp",
+      // "../x.bmp") would be joined onto the folder as another path, and could name a file the
+      // folder does hold under its own row (found by fuzz/fuzz_cnmc_labels.cpp).
+      if (name.find('\0') != std::string::npos) {
+        out.bad_rows.push_back({where, "new name holds a NUL byte"});
+        continue;
+      }
+      if (name.empty() || name == "." || name == ".." || name.find_first_of("/\\") != std::string::npos) {
+        out.bad_rows.push_back({where, "new name '" + name + "' is not a file name"});
+        continue;
+      }
       CnmcLabel entry{label, c_orig >= 0 ? cnmc_patient_from_name(trim_space(row[c_orig])) : "", where};
       auto [it, fresh] = out.by_name.insert({name, entry});
       if (fresh) continue;

@@ -22,7 +22,8 @@ struct CnmcLabels {
   std::string csv;                                  // the (last) CSV read, "" when there was none
   std::map<std::string, CnmcLabel> by_name;         // new name (N.bmp) -> its row
   std::map<std::string, std::string> conflicting;   // new name -> why it is left out
-  std::vector<SkippedFile> bad_rows;                // rows whose label is neither 1 nor 0
+  std::vector<SkippedFile> bad_rows;                // rows whose label is neither 1 nor 0, or
+                                                    // whose new name is not a plain file name
   size_t repeated = 0;                              // rows repeating another (same name, same label)
 };
 

@@ -64,6 +64,35 @@ TEST(CnmcLabels, EveryImageIsLabelledOrSkippedWithItsReason) {
   EXPECT_EQ(none.skipped[0].reason, "no labels CSV in validation_data");
 }
 
+// Found by fuzz/fuzz_cnmc_labels.cpp: a new name that is a path (here the absolute path of an
+// image the folder holds under its own row) was joined onto the folder as that path, so one image
+// was both labelled and skipped as "listed but missing". A new name must be a plain file name.
+TEST(CnmcLabels, ANewNameWithAFolderInItIsABadRowNotAnotherPath) {
+  test::TempDir tmp;
+  const std::string csv = tmp.str() + "/labels.csv";
+  const std::string dir = tmp.str() + "/images";
+  std::ofstream(csv) << "Patient_ID,new_names,labels\n"
+                        "UID_27_25_7_all.bmp,8.bmp,1\n"
+                        "UID_28_25_7_all.bmp," << dir << "/8.bmp,1\n"
+                        "UID_29_25_7_all.bmp,../1.bmp,0\n"
+                        "UID_30_25_7_all.bmp,..,0\n"
+                        "UID_31_25_7_all.bmp,sub\\2.bmp,0\n";
+  CnmcLabels labels = read_cnmc_labels({csv});
+  ASSERT_EQ(labels.by_name.size(), 1u);
+  EXPECT_TRUE(labels.by_name.count("8.bmp"));
+  ASSERT_EQ(labels.bad_rows.size(), 4u);
+  EXPECT_EQ(labels.bad_rows[0].path, csv + ":3");
+  EXPECT_EQ(labels.bad_rows[0].reason, "new name '" + dir + "/8.bmp' is not a file name");
+  EXPECT_EQ(labels.bad_rows[1].reason, "new name '../1.bmp' is not a file name");
+
+  Dataset ds;
+  ds.classes = {"all", "hem"};
+  label_cnmc_images(labels, dir, {dir + "/8.bmp"}, ds);
+  ASSERT_EQ(ds.samples.size(), 1u);
+  EXPECT_EQ(ds.samples[0].path, dir + "/8.bmp");
+  EXPECT_TRUE(ds.skipped.empty());  // 8.bmp is labelled once and not also "listed but missing"
+}
+
 TEST(CnmcLabels, ACsvWithoutItsColumnsNamesTheFile) {
   test::TempDir tmp;
   const std::string csv = tmp.str() + "/labels.csv";
