@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/hex.h"
 #include "common/regular_file.h"
 
 namespace leuko {
@@ -21,13 +22,7 @@ struct DigestContext {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx, digest, &len);
-    static const char* digits = "0123456789abcdef";
-    std::string out(len * 2, '0');
-    for (unsigned i = 0; i < len; ++i) {
-      out[2 * i] = digits[digest[i] >> 4];
-      out[2 * i + 1] = digits[digest[i] & 15];
-    }
-    return out;
+    return lowercase_hex(digest, len);
   }
 };
 
