@@ -23,7 +23,7 @@ for r in $(seq "$repeats"); do
     [ "$mode" = none ] && cache=none
     "$bin" train --data "$data" --model simple-cnn --preset paper --image-size 128 --epochs "$epochs" \
       --cache "$cache" --quiet --out "$work/run" > /dev/null
-    [ "$mode" = fill ] && echo "# repeat $r: cache $(du -sb "$work/cache" | cut -f1) bytes in $(find "$work/cache" -type f | wc -l) entries" >&2
+    [ "$mode" = fill ] && echo "# repeat $r: cache $(du -sb "$work/cache" | cut -f1) bytes in $(find "$work/cache" -type f | wc -l) files" >&2
     /usr/bin/python3 -c "
 import json, sys
 for line in open('$work/run/log.jsonl'):

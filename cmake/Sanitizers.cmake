@@ -17,7 +17,8 @@
 #   in-process are sanitized, the torch binary is not rebuilt.
 # LEUKO_FUZZ (clang only): one libFuzzer executable per fuzz/fuzz_*.cpp, named after the file,
 #   with leuko_base_san also instrumented for coverage (-fsanitize=fuzzer-no-link); and
-#   fuzz_make_image_seeds, which remakes fuzz/corpus/image-decode from the bundled data.
+#   fuzz_make_image_seeds and fuzz_make_pack_seeds, which remake fuzz/corpus/image-decode and
+#   fuzz/corpus/cache-pack from the bundled data.
 # Either option configures the whole project (so torch must be installed, as everywhere) but
 # builds no torch code when only the targets above are built.
 
@@ -106,4 +107,6 @@ if(LEUKO_FUZZ)
   endforeach()
   add_executable(fuzz_make_image_seeds EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/fuzz/make_image_seeds.cpp)
   target_link_libraries(fuzz_make_image_seeds PRIVATE ${OpenCV_LIBS})
+  add_executable(fuzz_make_pack_seeds EXCLUDE_FROM_ALL ${CMAKE_SOURCE_DIR}/fuzz/make_pack_seeds.cpp)
+  target_link_libraries(fuzz_make_pack_seeds PRIVATE leuko_base_san)
 endif()

@@ -10,8 +10,8 @@ namespace leuko {
 enum class Durability {
   Durable,    // fsync the file before the rename and the folder after it: a run's artefacts
   FileOnly,   // fsync the file, not the folder: many outputs of one command (heatmaps)
-  Scratch,    // no fsync: files whose reader detects a damaged one and recomputes it (cache
-              // entries), where an fsync per file costs more than making the file
+  Scratch,    // no fsync: files that live no longer than the process that reads them (a study
+              // rank's copy of its split), where an fsync would only cost time
 };
 
 void write_file_atomically(const std::string& path, const std::string& contents,

@@ -1,5 +1,4 @@
-// Preprocessing on real cells, and the cache's promise: each image processed once, and a changed
-// file or setting never served a stale entry.
+// Preprocessing on real cells (the cache that keeps its results: test_preprocess_cache.cpp).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -17,7 +16,6 @@
 #include "data/cell_crop.h"
 #include "data/image_decode.h"
 #include "data/preprocess.h"
-#include "data/preprocess_cache.h"
 
 namespace leuko {
 namespace {
@@ -78,71 +76,6 @@ TEST(Preprocess, DenoisersRemoveAddedNoiseFromARealField) {
     double after = psnr(clean, denoise(noisy, parse_choice<Denoise>(method, "denoise")));
     std::cout << "[ figures  ] " << method << ": PSNR " << before << " -> " << after << " dB\n";
     EXPECT_GT(after, before + 1.0) << method;
-  }
-}
-
-TEST(PreprocessCache, HitsAfterFirstLoadAndMissesWhenFileOrSettingsChange) {
-  test::TempDir tmp;
-  fs::copy_file(test::bundled(kCell), tmp.path() / "cell.bmp");
-  PreprocessConfig c;
-  c.denoise = Denoise::Nlm;
-  c.crop_to_cell = true;
-  c.size = 64;
-  PreprocessCache cache(tmp.str() + "/cache", c);
-  cv::Mat first = cache.load(tmp.str() + "/cell.bmp");
-  cv::Mat second = cache.load(tmp.str() + "/cell.bmp");
-  EXPECT_EQ(cache.misses(), 1u);
-  EXPECT_EQ(cache.hits(), 1u);
-  EXPECT_EQ(cv::norm(first, second, cv::NORM_INF), 0.0);  // entries are lossless
-
-  // A new cache object with other settings must not see the old entries.
-  c.denoise = Denoise::Median;
-  PreprocessCache other(tmp.str() + "/cache", c);
-  other.load(tmp.str() + "/cell.bmp");
-  EXPECT_EQ(other.misses(), 1u);
-
-  // Same settings, changed file content (a different real cell under the same name): a miss, and
-  // the output is the new cell's.
-  fs::copy_file(test::bundled("cnmc-mini/C-NMC_Leukemia/training_data/fold_0/hem/UID_H6_5_1_hem.bmp"),
-                tmp.path() / "cell.bmp", fs::copy_options::overwrite_existing);
-  cv::Mat changed = cache.load(tmp.str() + "/cell.bmp");
-  EXPECT_EQ(cache.misses(), 2u);
-  EXPECT_GT(cv::norm(first, changed, cv::NORM_L1), 0.0);
-
-  // A damaged entry is recomputed, not trusted: a foreign file, and one torn in half (entries are
-  // written without an fsync, so a power cut can leave a prefix of one).
-  std::vector<fs::path> entries;
-  for (const auto& e : fs::recursive_directory_iterator(tmp.path() / "cache"))
-    if (e.is_regular_file()) entries.push_back(e.path());
-  ASSERT_EQ(entries.size(), 3u);
-  for (const char* damage : {"junk", "torn"}) {
-    size_t damaged = 0;
-    for (const auto& e : entries) {
-      if (std::string(damage) == "junk") {
-        std::ofstream(e, std::ios::trunc) << "junk";
-        ++damaged;
-      } else if (fs::file_size(e) > 1000) {  // the entry the junk pass rewrote
-        fs::resize_file(e, fs::file_size(e) / 2);
-        ++damaged;
-      }
-    }
-    ASSERT_GE(damaged, 1u) << damage;
-    PreprocessCache again(tmp.str() + "/cache", cache.config());
-    cv::Mat recomputed = again.load(tmp.str() + "/cell.bmp");
-    EXPECT_EQ(again.misses(), 1u) << damage;
-    EXPECT_EQ(cv::norm(recomputed, changed, cv::NORM_INF), 0.0) << damage;
-  }
-}
-
-TEST(PreprocessCache, UnreadableFileNamesTheFile) {
-  test::TempDir tmp;
-  std::ofstream(tmp.path() / "empty.bmp").close();
-  PreprocessCache cache("", PreprocessConfig{});
-  try {
-    cache.load(tmp.str() + "/empty.bmp");
-    FAIL();
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("empty.bmp"), std::string::npos);
   }
 }
 
