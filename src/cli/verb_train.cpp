@@ -5,6 +5,7 @@
 
 #include "cli/choice_option.h"
 #include "distributed/world.h"
+#include "run/model_recipe.h"
 #include "train/trainer.h"
 
 namespace leuko::cli {
@@ -37,16 +38,16 @@ void add_train_verb(CLI::App& app) {
   cmd->add_option("--distortion-p", c->distortion_p, "probability of a random distortion per training image (default 0)");
   cmd->add_option("--distortion-families", c->distortion_families, "families for --distortion-p (default: the six of the sweep)");
   add_choice(cmd, "--optimizer", c->optimizer, "optimiser");
-  cmd->add_option("--lr", c->lr, "peak learning rate (default 1e-3)");
+  cmd->add_option("--lr", c->lr, "peak learning rate (default 1e-3; vit-hybrid 3e-4)");
   cmd->add_option("--weight-decay", c->weight_decay, "weight decay (default 0.05; never on norms and biases)");
-  cmd->add_option("--warmup-epochs", c->warmup_epochs, "linear warm-up, then cosine decay (default 1)");
+  cmd->add_option("--warmup-epochs", c->warmup_epochs, "linear warm-up, then cosine decay (default 1; vit-hybrid 3, at most 30 % of the epochs)");
   cmd->add_option("--min-lr", c->min_lr, "where the cosine ends (default 0)");
   cmd->add_option("--label-smoothing", c->label_smoothing, "default 0.1");
   cmd->add_option("--clip-grad", c->clip_grad, "clip the gradients' global norm to this (default 0 = off)");
   cmd->add_option("--ema-decay", c->ema_decay, "validate and save an EMA of the weights, e.g. 0.999 (default 0 = off)");
   cmd->add_option("--mixup", c->mixup, "mixup Beta(a, a), e.g. 0.2 (default 0 = off)");
   cmd->add_option("--cutmix", c->cutmix, "CutMix Beta(a, a), e.g. 1.0 (default 0 = off)");
-  cmd->add_option("--drop-path", c->drop_path, "ViT Hybrid stochastic depth, e.g. 0.1 (default 0)");
+  cmd->add_option("--drop-path", c->drop_path, "ViT Hybrid stochastic depth (vit-hybrid default 0.1)");
   add_choice(cmd, "--class-weights", c->class_weights, "loss weights; auto = inverse class frequency");
   cmd->add_flag("--balanced-sampler", c->balanced_sampler, "draw classes equally often");
   cmd->add_option("--early-stop", c->early_stop, "stop after N epochs without a better validation macro-F1 (default off)");
@@ -66,8 +67,15 @@ void add_train_verb(CLI::App& app) {
   add_choice(cmd, "--lr-scaling", c->lr_scaling, "linear = --lr times the number of ranks");
   cmd->add_flag("--resume", *resume, "continue RUN from its last.ckpt");
   cmd->add_flag("--quiet", *quiet, "no progress bar");
-  cmd->callback([c, resume, quiet] {
+  cmd->callback([c, resume, quiet, cmd] {
+    auto given = [cmd](const std::string& key) { return cmd->count(TrainConfig::cli_option_name(key)) > 0; };
+    const auto recipe = apply_model_recipe(*c, given);
     c->validate();  // every range checked before any data is read
+    if (!recipe.empty() && world_from_environment().is_main()) {
+      std::string settings;
+      for (const auto& s : recipe) settings += (settings.empty() ? "" : ", ") + s;
+      std::cout << c->model << ": its own recipe where not set: " << settings << "\n";
+    }
     TrainResult r = train_model(*c, *resume, !*quiet);
     if (!world_from_environment().is_main()) return;  // rank 0 speaks for the job
     std::cout << "run " << r.run_dir << ": " << r.epochs_run << " epochs in " << r.seconds << " s, best val macro-F1 "

@@ -8,6 +8,7 @@
 #include "common/json_reader.h"
 #include "common/paths.h"
 #include "models/registry.h"
+#include "run/model_recipe.h"
 #include "run/train_config.h"
 
 namespace leuko {
@@ -59,6 +60,9 @@ TrainConfig study_train_config(const StudyConfig& study, const StudyModel& model
   TrainConfig t = train_config_from_json(JsonReader(merged, study.source, "training"));
   t.model = model.model;
   t.preset = model.preset;
+  // What neither the training block nor the model's entry sets, the model's recipe does (as for
+  // `leukoscope train`).
+  apply_model_recipe(t, [&merged](const std::string& key) { return merged.contains(key); });
   return t;
 }
 
