@@ -80,7 +80,7 @@ def vit_hybrid_small(k):
         def group_norm_act(self, x):
             return self.act(nn.GroupNorm.forward(self, x.to(self.weight.dtype)).to(x.dtype))
         reference_models.GroupNormAct.forward = group_norm_act
-    cfg = dict(layers=[1, 1, 1], channels=[128, 256, 512], stem_width=32, groups=32,
+    cfg = dict(layers=[1, 1, 1], channels=[128, 256, 512], stem_width=32, groups=0,  # the `small` preset: BN
                embed_dim=192, depth=4, heads=3, mlp_dim=768)
     return VitHybrid(cfg, k, size // 16)
 

@@ -22,6 +22,11 @@ FusedConv fuse_conv_bn(const torch::nn::Conv2d& conv, const torch::nn::BatchNorm
   return f;
 }
 
+torch::Tensor batch_norm(torch::nn::BatchNorm2d bn, const torch::Tensor& y) {
+  if (batch_norm_override && bn->is_training()) return batch_norm_override(*bn, y);
+  return bn->forward(y);
+}
+
 torch::Tensor conv_bn(torch::nn::Conv2d conv, torch::nn::BatchNorm2d bn, const FusedConv& fused,
                       const torch::Tensor& x) {
   if (batch_norm_override && bn->is_training()) return batch_norm_override(*bn, conv->forward(x));

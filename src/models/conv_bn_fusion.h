@@ -28,4 +28,8 @@ torch::Tensor conv_bn(torch::nn::Conv2d conv, torch::nn::BatchNorm2d bn, const F
 using BatchNormOverride = torch::Tensor (*)(torch::nn::BatchNorm2dImpl& bn, const torch::Tensor& x);
 void set_batch_norm_override(BatchNormOverride override_function);
 
+// bn(y) for a batch norm that follows no nn::Conv2d (the ViT Hybrid's batch-norm backbone),
+// through the override in training mode like conv_bn.
+torch::Tensor batch_norm(torch::nn::BatchNorm2d bn, const torch::Tensor& y);
+
 }  // namespace leuko

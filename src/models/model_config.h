@@ -28,7 +28,7 @@ struct VitHybridConfig {
   std::vector<int64_t> layers{3, 4, 9};            // bottlenecks per backbone stage
   std::vector<int64_t> channels{256, 512, 1024};   // stage outputs; the interior is a quarter
   int64_t stem_width = 64;
-  int64_t norm_groups = 32;
+  int64_t norm_groups = 32;  // GroupNorm groups over weight-standardised convs (BiT); 0 = batch norm, plain convs
   int64_t embed_dim = 768;
   int64_t depth = 12;
   int64_t heads = 12;
@@ -41,6 +41,7 @@ std::string describe(const SimpleCnnConfig& config);
 // "bottlenecks 3-4-6-3, width 64"
 std::string describe(const ResNetConfig& config);
 // "ResNet stages 3-4-9 (256-512-1024, stem 64, GN 32) + ViT 12 blocks x 768, 12 heads, MLP 3072"
+// (", BN)" for a batch-norm backbone)
 std::string describe(const VitHybridConfig& config);
 
 }  // namespace leuko

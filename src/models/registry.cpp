@@ -65,4 +65,12 @@ std::vector<ModelSpec> list_models(int64_t num_classes) {
   return out;
 }
 
+void require_unchanged_architecture(const std::string& model, const std::string& preset,
+                                    const std::string& trained_as, const std::string& where) {
+  const std::string now = find_preset(model, preset).description();
+  if (trained_as.empty() || trained_as == now) return;
+  throw UserError(where + ": trained as " + model + " " + preset + " = '" + trained_as + "', which this leukoscope's " +
+                  preset + " preset no longer is ('" + now + "'): retrain it, or use the leukoscope that trained it");
+}
+
 }  // namespace leuko

@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 
 #include <torch/torch.h>
+
+#include "models/conv_bn_fusion.h"
 
 namespace leuko {
 namespace {
@@ -22,20 +25,23 @@ std::pair<int64_t, int64_t> same_pad(int64_t size, int64_t k, int64_t stride) {
 int64_t same_out(int64_t size, int64_t stride) { return (size + stride - 1) / stride; }
 
 // timm layers/std_conv.py StdConv2dSame: the weight is standardised per output channel (biased
-// variance, eps inside the sqrt) on every call, then convolved with SAME padding.
+// variance, eps inside the sqrt) on every call, then convolved with SAME padding. A batch-norm
+// backbone (norm_groups 0) leaves the weight as it is: the batch norm already does that work.
 struct StdConv2dSame : nn::Module {
   torch::Tensor weight;
   int64_t stride, kernel;
+  bool standardise;
   double eps;
-  StdConv2dSame(int64_t in, int64_t out, int64_t k, int64_t stride_ = 1, double eps_ = 1e-8)
-      : stride(stride_), kernel(k), eps(eps_) {
+  StdConv2dSame(int64_t in, int64_t out, int64_t k, int64_t stride_, bool standardise_, double eps_ = 1e-8)
+      : stride(stride_), kernel(k), standardise(standardise_), eps(eps_) {
     weight = register_parameter("weight", torch::empty({out, in, k, k}));
     nn::init::kaiming_normal_(weight, 0.0, torch::kFanOut, torch::kReLU);
   }
   torch::Tensor forward(torch::Tensor x) {
-    auto w = torch::batch_norm(weight.reshape({1, weight.size(0), -1}), {}, {}, {}, {},
-                               /*training=*/true, 0.0, eps, /*cudnn_enabled=*/false)
-                 .reshape_as(weight);
+    auto w = !standardise ? weight
+                          : torch::batch_norm(weight.reshape({1, weight.size(0), -1}), {}, {}, {}, {},
+                                              /*training=*/true, 0.0, eps, /*cudnn_enabled=*/false)
+                                .reshape_as(weight);
     auto [top, bottom] = same_pad(x.size(2), kernel, stride);
     auto [left, right] = same_pad(x.size(3), kernel, stride);
     if (top == bottom && left == right)
@@ -62,15 +68,31 @@ torch::Tensor group_norm_fp(nn::GroupNorm& norm, const torch::Tensor& x) {
   return norm(x.to(dtype)).to(x.scalar_type());
 }
 
+// The backbone's normalisation: timm's GroupNorm, or with norm_groups 0 a batch norm (which
+// trains a small backbone from scratch faster: bench/RESULTS.md). Registered under the same
+// name either way, so the state-dict keys stay timm's.
+struct Norm {
+  nn::GroupNorm group{nullptr};
+  nn::BatchNorm2d batch{nullptr};
+  Norm() = default;
+  Norm(nn::Module& owner, const std::string& name, int64_t groups, int64_t channels) {
+    if (groups > 0)
+      group = owner.register_module(name, group_norm(groups, channels));
+    else
+      batch = owner.register_module(name, nn::BatchNorm2d(channels));
+  }
+  torch::Tensor operator()(const torch::Tensor& x) { return group ? group_norm_fp(group, x) : leuko::batch_norm(batch, x); }
+};
+
 struct Stem : nn::Module {
   std::shared_ptr<StdConv2dSame> conv;
-  nn::GroupNorm norm{nullptr};
+  Norm norm;
   Stem(int64_t width, int64_t groups) {
-    conv = register_module("conv", std::make_shared<StdConv2dSame>(3, width, 7, 2));
-    norm = register_module("norm", group_norm(groups, width));
+    conv = register_module("conv", std::make_shared<StdConv2dSame>(3, width, 7, 2, groups > 0));
+    norm = Norm(*this, "norm", groups, width);
   }
   torch::Tensor forward(torch::Tensor x) {
-    x = torch::relu(group_norm_fp(norm, conv->forward(x)));
+    x = torch::relu(norm(conv->forward(x)));
     // timm MaxPool2dSame: pad with -inf so padding never wins the max.
     auto [top, bottom] = same_pad(x.size(2), 3, 2);
     auto [left, right] = same_pad(x.size(3), 3, 2);
@@ -81,10 +103,10 @@ struct Stem : nn::Module {
 
 struct DownsampleConv : nn::Module {
   std::shared_ptr<StdConv2dSame> conv;
-  nn::GroupNorm norm{nullptr};
+  Norm norm;
   DownsampleConv(int64_t in, int64_t out, int64_t stride, int64_t groups) {
-    conv = register_module("conv", std::make_shared<StdConv2dSame>(in, out, 1, stride));
-    norm = register_module("norm", group_norm(groups, out));
+    conv = register_module("conv", std::make_shared<StdConv2dSame>(in, out, 1, stride, groups > 0));
+    norm = Norm(*this, "norm", groups, out);
   }
 };
 
@@ -92,22 +114,23 @@ struct DownsampleConv : nn::Module {
 struct Bottleneck : nn::Module {
   std::shared_ptr<DownsampleConv> downsample;
   std::shared_ptr<StdConv2dSame> conv1, conv2, conv3;
-  nn::GroupNorm norm1{nullptr}, norm2{nullptr}, norm3{nullptr};
+  Norm norm1, norm2, norm3;
   Bottleneck(int64_t in, int64_t out, int64_t stride, bool project, int64_t groups) {
     int64_t mid = out / 4;
+    bool standardise = groups > 0;
     if (project) downsample = register_module("downsample", std::make_shared<DownsampleConv>(in, out, stride, groups));
-    conv1 = register_module("conv1", std::make_shared<StdConv2dSame>(in, mid, 1));
-    norm1 = register_module("norm1", group_norm(groups, mid));
-    conv2 = register_module("conv2", std::make_shared<StdConv2dSame>(mid, mid, 3, stride));
-    norm2 = register_module("norm2", group_norm(groups, mid));
-    conv3 = register_module("conv3", std::make_shared<StdConv2dSame>(mid, out, 1));
-    norm3 = register_module("norm3", group_norm(groups, out));
+    conv1 = register_module("conv1", std::make_shared<StdConv2dSame>(in, mid, 1, 1, standardise));
+    norm1 = Norm(*this, "norm1", groups, mid);
+    conv2 = register_module("conv2", std::make_shared<StdConv2dSame>(mid, mid, 3, stride, standardise));
+    norm2 = Norm(*this, "norm2", groups, mid);
+    conv3 = register_module("conv3", std::make_shared<StdConv2dSame>(mid, out, 1, 1, standardise));
+    norm3 = Norm(*this, "norm3", groups, out);
   }
   torch::Tensor forward(const torch::Tensor& x) {
-    auto shortcut = downsample ? group_norm_fp(downsample->norm, downsample->conv->forward(x)) : x;
-    auto y = torch::relu(group_norm_fp(norm1, conv1->forward(x)));
-    y = torch::relu(group_norm_fp(norm2, conv2->forward(y)));
-    y = group_norm_fp(norm3, conv3->forward(y));
+    auto shortcut = downsample ? downsample->norm(downsample->conv->forward(x)) : x;
+    auto y = torch::relu(norm1(conv1->forward(x)));
+    y = torch::relu(norm2(conv2->forward(y)));
+    y = norm3(conv3->forward(y));
     return torch::relu(y + shortcut);
   }
   double macs(int64_t& h, int64_t& w) const {

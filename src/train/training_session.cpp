@@ -34,6 +34,7 @@ namespace {
 RunRecord settings_to_resume(TrainConfig& c, const RunDir& run) {
   if (!run.has_checkpoint()) throw UserError(run.last_checkpoint_path() + ": nothing to resume (no checkpoint yet)");
   RunRecord before = run.read_config();
+  require_unchanged_architecture(before.config.model, before.config.preset, before.model.description, run.config_path());
   c.split_csv = before.config.split_csv;
   c.preprocess = before.config.preprocess;
   if (c.image_size <= 0) c.image_size = before.config.image_size;

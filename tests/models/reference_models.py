@@ -95,14 +95,18 @@ def pad_same(x, k, s, value=0.0):
 class StdConv2dSame(nn.Conv2d):
     # timm/layers/std_conv.py StdConv2dSame.forward (eps=1e-8 from vision_transformer_hybrid
     # _resnetv2): per-output-channel weight standardisation through F.batch_norm(training=True).
-    def __init__(self, cin, cout, k, stride=1, eps=1e-8):
+    # standardise=False (groups 0, leukoscope's batch-norm backbone): timm's Conv2dSame.
+    def __init__(self, cin, cout, k, stride=1, eps=1e-8, standardise=True):
         super().__init__(cin, cout, k, stride=stride, padding=0, bias=False)
         self.eps = eps
+        self.standardise = standardise
 
     def forward(self, x):
         x = pad_same(x, self.kernel_size[0], self.stride[0])
-        w = F.batch_norm(self.weight.reshape(1, self.out_channels, -1), None, None,
-                         training=True, momentum=0., eps=self.eps).reshape_as(self.weight)
+        w = self.weight
+        if self.standardise:
+            w = F.batch_norm(w.reshape(1, self.out_channels, -1), None, None,
+                             training=True, momentum=0., eps=self.eps).reshape_as(w)
         return F.conv2d(x, w, None, self.stride)
 
 
@@ -116,12 +120,31 @@ class GroupNormAct(nn.GroupNorm):
         return self.act(super().forward(x))
 
 
+class BatchNormAct(nn.BatchNorm2d):
+    # timm/layers/norm_act.py BatchNormAct2d: BatchNorm2d (eps 1e-5) then ReLU (or identity).
+    def __init__(self, channels, act=True):
+        super().__init__(channels, eps=1e-5)
+        self.act = nn.ReLU() if act else nn.Identity()
+
+    def forward(self, x):
+        return self.act(super().forward(x))
+
+
+def norm_act(groups, channels, act=True):
+    # groups 0: leukoscope's batch-norm backbone (the `small` preset), else timm's GroupNorm.
+    return GroupNormAct(groups, channels, act) if groups > 0 else BatchNormAct(channels, act)
+
+
+def conv(cin, cout, k, groups, stride=1):
+    return StdConv2dSame(cin, cout, k, stride=stride, standardise=groups > 0)
+
+
 class Stem(nn.Module):
     # timm resnetv2.py create_resnetv2_stem(stem_type='same', preact=False): conv, norm, pool.
     def __init__(self, width, groups):
         super().__init__()
-        self.conv = StdConv2dSame(3, width, 7, stride=2)
-        self.norm = GroupNormAct(groups, width)
+        self.conv = conv(3, width, 7, groups, stride=2)
+        self.norm = norm_act(groups, width)
 
     def forward(self, x):
         x = self.norm(self.conv(x))
@@ -133,8 +156,8 @@ class DownsampleConv(nn.Module):
     # timm resnetv2.py DownsampleConv (preact=False): conv 1x1/stride, norm without activation.
     def __init__(self, cin, cout, stride, groups):
         super().__init__()
-        self.conv = StdConv2dSame(cin, cout, 1, stride=stride)
-        self.norm = GroupNormAct(groups, cout, act=False)
+        self.conv = conv(cin, cout, 1, groups, stride=stride)
+        self.norm = norm_act(groups, cout, act=False)
 
     def forward(self, x):
         return self.norm(self.conv(x))
@@ -146,12 +169,12 @@ class Bottleneck(nn.Module):
         super().__init__()
         mid = cout // 4
         self.downsample = DownsampleConv(cin, cout, stride, groups) if project else None
-        self.conv1 = StdConv2dSame(cin, mid, 1)
-        self.norm1 = GroupNormAct(groups, mid)
-        self.conv2 = StdConv2dSame(mid, mid, 3, stride=stride)
-        self.norm2 = GroupNormAct(groups, mid)
-        self.conv3 = StdConv2dSame(mid, cout, 1)
-        self.norm3 = GroupNormAct(groups, cout, act=False)
+        self.conv1 = conv(cin, mid, 1, groups)
+        self.norm1 = norm_act(groups, mid)
+        self.conv2 = conv(mid, mid, 3, groups, stride=stride)
+        self.norm2 = norm_act(groups, mid)
+        self.conv3 = conv(mid, cout, 1, groups)
+        self.norm3 = norm_act(groups, cout, act=False)
 
     def forward(self, x):
         shortcut = self.downsample(x) if self.downsample is not None else x
@@ -283,6 +306,8 @@ class VitHybrid(nn.Module):
 HYBRID_TEST = dict(layers=[2, 1, 1], channels=[128, 256, 512], stem_width=32, groups=32,
                    embed_dim=96, depth=2, heads=4, mlp_dim=192, image_size=64, grid=4,
                    input_hw=[100, 90])
+# The same with the `small` preset's batch-norm backbone (groups 0: BN, convs not standardised).
+HYBRID_BN_TEST = dict(HYBRID_TEST, groups=0)
 
 
 def main():
@@ -317,8 +342,8 @@ def main():
         model = torchvision.models.resnet50(num_classes=NUM_CLASSES)
         x = load_images(images, 136, 120)
         meta = {"model": "resnet50", "num_classes": str(NUM_CLASSES)}
-    elif mode == "hybrid":
-        cfg = HYBRID_TEST
+    elif mode in ("hybrid", "hybrid-bn"):
+        cfg = HYBRID_TEST if mode == "hybrid" else HYBRID_BN_TEST
         model = VitHybrid(cfg, NUM_CLASSES, cfg["grid"])
         with torch.no_grad():
             for m in model.modules():

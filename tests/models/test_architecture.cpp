@@ -225,3 +225,55 @@ TEST(Architecture, DropPathActsInTrainingOnlyAndOnlyOnTheHybrid) {
     EXPECT_FALSE(other->set_drop_path_rate(0.1)) << cnn;
   }
 }
+
+// norm_groups 0: the hybrid's backbone with batch norms and plain convolutions. The parameters
+// keep timm's names and shapes (the norms hold the same weight and bias; batch norm adds its
+// running statistics as buffers); training updates those statistics and evaluation uses them,
+// so an image scores the same alone as in a batch; the convolutions are not weight-standardised
+// (doubling one changes the output, where the GroupNorm backbone's standardisation cancels it).
+TEST(Architecture, VitHybridBatchNormBackboneKeepsTimmsNamesAndScoresWithRunningStatistics) {
+  torch::manual_seed(0);
+  leuko::VitHybridConfig c;
+  c.layers = {1, 1};
+  c.channels = {32, 64};
+  c.stem_width = 16;
+  c.embed_dim = 32;
+  c.depth = 1;
+  c.heads = 2;
+  c.mlp_dim = 64;
+  c.image_size = 64;
+  c.norm_groups = 8;
+  leuko::VitHybrid grouped(c, 3);
+  c.norm_groups = 0;
+  leuko::VitHybrid batched(c, 3);
+  EXPECT_EQ(leuko::describe(c).find("GN"), std::string::npos);
+  EXPECT_NE(leuko::describe(c).find(", BN)"), std::string::npos);
+
+  std::map<std::string, std::vector<int64_t>> grouped_parameters, batched_parameters;
+  for (const auto& p : grouped.named_parameters()) grouped_parameters[p.key()] = p.value().sizes().vec();
+  for (const auto& p : batched.named_parameters()) batched_parameters[p.key()] = p.value().sizes().vec();
+  EXPECT_EQ(batched_parameters, grouped_parameters);
+  auto state = shapes_of(batched);
+  ASSERT_TRUE(state.count("patch_embed.backbone.stem.norm.running_mean"));
+  ASSERT_TRUE(state.count("patch_embed.backbone.stages.1.blocks.0.downsample.norm.running_var"));
+  EXPECT_FALSE(shapes_of(grouped).count("patch_embed.backbone.stem.norm.running_mean"));
+
+  const auto x = torch::randn({4, 3, 64, 64}) * 2 + 1;
+  torch::NoGradGuard no_grad;
+  auto running_mean = batched.named_buffers()["patch_embed.backbone.stem.norm.running_mean"];
+  const auto before = running_mean.clone();
+  batched.train();
+  const auto in_training = batched.forward(x);
+  EXPECT_GT((running_mean - before).abs().max().item<double>(), 1e-3);  // the statistics moved
+  batched.eval();
+  const auto scored = batched.forward(x);
+  EXPECT_TRUE(torch::allclose(batched.forward(x.narrow(0, 2, 1)), scored.narrow(0, 2, 1), 1e-4, 1e-5));
+  EXPECT_GT((scored - in_training).abs().max().item<double>(), 1e-4);
+
+  grouped.eval();
+  const auto grouped_scored = grouped.forward(x);
+  for (auto* model : {&grouped, &batched})
+    model->named_parameters()["patch_embed.backbone.stem.conv.weight"].mul_(2);
+  EXPECT_TRUE(torch::allclose(grouped.forward(x), grouped_scored, 1e-4, 1e-5));
+  EXPECT_GT((batched.forward(x) - scored).abs().max().item<double>(), 1e-3);
+}

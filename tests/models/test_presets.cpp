@@ -50,7 +50,8 @@ std::vector<std::string> numbers_of(const ResNetConfig& c) {
 }
 std::vector<std::string> numbers_of(const VitHybridConfig& c) {
   std::vector<std::string> out;
-  for (auto v : {c.stem_width, c.norm_groups, c.embed_dim, c.depth, c.heads, c.mlp_dim}) out.push_back(std::to_string(v));
+  for (auto v : {c.stem_width, c.embed_dim, c.depth, c.heads, c.mlp_dim}) out.push_back(std::to_string(v));
+  if (c.norm_groups > 0) out.push_back(std::to_string(c.norm_groups));  // 0 reads "BN"
   for (const auto* list : {&c.layers, &c.channels})
     for (auto v : *list) out.push_back(std::to_string(v));
   return out;

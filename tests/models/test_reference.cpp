@@ -159,6 +159,24 @@ TEST(Reference, VitHybridReproducesTheTimmReferenceOnRealImages) {
   EXPECT_LT(diff, 1e-4);
 }
 
+// The `small` preset's backbone: batch norms (eval mode: the running statistics the reference
+// accumulated on the real images) and convolutions without weight standardisation.
+TEST(Reference, VitHybridWithBatchNormsReproducesTheReferenceOnRealImages) {
+  std::string skip;
+  auto file = reference_file("hybrid-bn", &skip);
+  if (file.empty()) GTEST_SKIP() << skip;
+  auto ref = split_reference(file);
+  ASSERT_TRUE(ref.weights.count("patch_embed.backbone.stem.norm.running_var")) << "a batch-norm reference";
+  auto config = hybrid_test_config();
+  config.norm_groups = 0;
+  leuko::VitHybrid model(config, ref.logits.size(1));
+  auto report = leuko::load_state(model, ref.weights, model.head_prefixes(), file, {true, /*strict=*/true});
+  auto logits = eval_logits(model, ref.input);
+  double diff = max_abs_diff(logits, ref.logits);
+  std::cout << "[ vit-hybrid BN ] max |logits - reference| = " << diff << " (logit std " << ref.logits.std().item<double>() << ")\n";
+  EXPECT_LT(diff, 1e-4);
+}
+
 TEST(Weights, SaveThenLoadGivesIdenticalOutputsForEveryModel) {
   for (const auto& name : leuko::model_names()) {
     SCOPED_TRACE(name);

@@ -17,6 +17,7 @@ TrainedModel load_trained_model(const RunDir& run, const torch::Device& device) 
   t.record = run.read_config();
   const std::string weights = run.require_weights();
   const TrainConfig& c = t.record.config;
+  require_unchanged_architecture(t.record.config.model, t.record.config.preset, t.record.model.description, run.config_path());
   t.model = make_model(c.model, c.preset, static_cast<int64_t>(t.record.classes.size()), t.record.image_size);
   LoadOptions strict;
   strict.strict = true;
