@@ -23,6 +23,7 @@
 #include "data/scan.h"
 #include "data/verify.h"
 #include "eval/torch/evaluate.h"
+#include "models/presets.h"
 #include "study/ablation_summary.h"
 #include "study/collect_results.h"
 #include "study/study_ranks.h"
@@ -66,12 +67,26 @@ bool training_finished(const RunDir& run, int epochs) {
 }
 
 // Keeps the previous run of a changed step beside the new one instead of deleting it.
-void set_aside(const std::string& run) {
+void set_aside(const std::string& run, const std::string& why) {
   if (!fs::exists(run)) return;
   const std::string aside = run + ".replaced";
   remove_tree(aside);
   fs::rename(run, aside);
-  step_line("train", run + ": settings or data changed; the previous run is kept as " + aside);
+  step_line("train", run + ": " + why + "; the previous run is kept as " + aside);
+}
+
+// Same settings, another model: the run was trained when its preset built another architecture
+// (the hybrid's `small` took batch norms on 2026-12-06). Its stamp cannot tell — the stamp holds
+// settings, and a preset is a name — so the run's recorded description is compared instead. An
+// unreadable record counts as changed: the run is set aside, not lost.
+bool architecture_changed(const RunDir& run, const TrainConfig& c) {
+  if (!fs::exists(run.config_path())) return false;
+  try {
+    const std::string trained_as = run.read_config().model.description;
+    return !trained_as.empty() && trained_as != find_preset(c.model, c.preset).description();
+  } catch (const UserError&) {
+    return true;
+  }
 }
 
 struct Context {
@@ -110,13 +125,14 @@ std::string train_stamp(const Context& ctx, const TrainConfig& c) {
 double train_step(const Context& ctx, const TrainConfig& c, const std::string& label) {
   const std::string stamp = train_stamp(ctx, c);
   const RunDir run(c.out);
-  const bool same = run.stamp("train") == stamp;
+  const bool rebuilt = run.stamp("train") == stamp && architecture_changed(run, c);
+  const bool same = run.stamp("train") == stamp && !rebuilt;
   if (same && training_finished(run, c.epochs)) {
     step_line("train", label + ": unchanged, reusing " + c.out);
     return 0;
   }
   bool resume = same && run.has_checkpoint();
-  if (!same) set_aside(c.out);
+  if (!same) set_aside(c.out, rebuilt ? "its preset now builds another architecture" : "settings or data changed");
   fs::create_directories(c.out);
   run.set_stamp("train", stamp);
   step_line("train", label + (resume ? ": resuming " : ": ") + c.model + " (" + c.preset + "), " +

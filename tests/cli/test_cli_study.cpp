@@ -131,6 +131,22 @@ TEST(CliStudy, TinyStudyWritesEveryReportSectionAndReusesFinishedSteps) {
   EXPECT_NE(lost.out.find("evaluate: resnet50: macro-F1"), std::string::npos) << lost.out;
   EXPECT_NE(lost.out.find("evaluate: simple-cnn: unchanged"), std::string::npos) << lost.out;
 
+  // A run trained when its preset built another architecture (same settings, so the same stamp)
+  // is retrained, not reused: the record, not the stamp, tells.
+  auto config = load(out + "/runs/resnet50/config.json");
+  const std::string built_now = config["model_spec"]["description"];
+  config["model_spec"]["description"] = "bottlenecks 1-1-1-1, width 4";
+  std::ofstream(out + "/runs/resnet50/config.json") << config.dump(2);
+  auto rebuilt = run_cli(cmd);
+  ASSERT_EQ(rebuilt.code, 0) << rebuilt.err;
+  EXPECT_NE(rebuilt.out.find("its preset now builds another architecture"), std::string::npos) << rebuilt.out;
+  EXPECT_NE(rebuilt.out.find("train: resnet50: resnet50 (tiny)"), std::string::npos) << rebuilt.out;
+  EXPECT_NE(rebuilt.out.find("evaluate: resnet50: macro-F1"), std::string::npos) << rebuilt.out;
+  EXPECT_NE(rebuilt.out.find("train: simple-cnn: unchanged"), std::string::npos) << rebuilt.out;
+  EXPECT_EQ(load(out + "/runs/resnet50/config.json")["model_spec"]["description"], built_now);
+  EXPECT_EQ(load(out + "/runs/resnet50.replaced/config.json")["model_spec"]["description"], "bottlenecks 1-1-1-1, width 4");
+  expect_results_match_runs(out);
+
   // A changed setting retrains and keeps the old run aside.
   auto third = run_cli(cmd + " --models simple-cnn resnet50 vit-hybrid --ablation none --epochs 2");
   ASSERT_EQ(third.code, 0) << third.err;
