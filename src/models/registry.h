@@ -39,10 +39,11 @@ ModelSpec describe_model(const std::string& name, const std::string& preset, int
 // Every model x preset, built on the CPU to count parameters (a few seconds for the paper sizes).
 std::vector<ModelSpec> list_models(int64_t num_classes = 2);
 
-// A run's recorded architecture (config.json's model_spec.description) against what its preset
-// builds today. A preset whose architecture changed since (the hybrid's `small` backbone took
-// batch norms on 2026-12-06) cannot take the run's weights: UserError naming `where`, both
-// architectures and what to do, instead of a list of missing weights. An empty record passes.
+// Called where a run's weights failed to load: when its recorded architecture (config.json's
+// model_spec.description) is not what its preset builds today (the hybrid's `small` backbone took
+// batch norms on 2026-12-06), UserError naming `where`, both architectures and what to do,
+// instead of a list of missing weights. Returns when they read the same (or nothing is recorded):
+// the caller rethrows the load's own error.
 void require_unchanged_architecture(const std::string& model, const std::string& preset,
                                     const std::string& trained_as, const std::string& where);
 

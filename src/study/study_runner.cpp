@@ -23,6 +23,7 @@
 #include "data/scan.h"
 #include "data/verify.h"
 #include "eval/torch/evaluate.h"
+#include "eval/torch/trained_model.h"
 #include "models/presets.h"
 #include "study/ablation_summary.h"
 #include "study/collect_results.h"
@@ -77,11 +78,13 @@ void set_aside(const std::string& run, const std::string& why) {
 
 // Same settings, another model: the run was trained when its preset built another architecture
 // (the hybrid's `small` took batch norms on 2026-12-06). Its stamp cannot tell — the stamp holds
-// settings, and a preset is a name — so the run's recorded description is compared instead. An
-// unreadable record counts as changed: the run is set aside, not lost.
-bool architecture_changed(const RunDir& run, const TrainConfig& c) {
-  if (!fs::exists(run.config_path())) return false;
+// settings, and a preset is a name. A finished run is asked whether its weights still load into
+// today's model (a description in older wording does not count as a change); an interrupted one,
+// about to be resumed, whether its recorded architecture is today's. Unreadable counts as changed:
+// the run is set aside, not lost.
+bool architecture_changed(const RunDir& run, const TrainConfig& c, bool finished) {
   try {
+    if (finished) return !weights_fit_their_preset(run);
     const std::string trained_as = run.read_config().model.description;
     return !trained_as.empty() && trained_as != find_preset(c.model, c.preset).description();
   } catch (const UserError&) {
@@ -125,9 +128,11 @@ std::string train_stamp(const Context& ctx, const TrainConfig& c) {
 double train_step(const Context& ctx, const TrainConfig& c, const std::string& label) {
   const std::string stamp = train_stamp(ctx, c);
   const RunDir run(c.out);
-  const bool rebuilt = run.stamp("train") == stamp && architecture_changed(run, c);
-  const bool same = run.stamp("train") == stamp && !rebuilt;
-  if (same && training_finished(run, c.epochs)) {
+  const bool stamped = run.stamp("train") == stamp;
+  const bool finished = stamped && training_finished(run, c.epochs);
+  const bool rebuilt = stamped && (finished || run.has_checkpoint()) && architecture_changed(run, c, finished);
+  const bool same = stamped && !rebuilt;
+  if (same && finished) {
     step_line("train", label + ": unchanged, reusing " + c.out);
     return 0;
   }

@@ -34,7 +34,6 @@ namespace {
 RunRecord settings_to_resume(TrainConfig& c, const RunDir& run) {
   if (!run.has_checkpoint()) throw UserError(run.last_checkpoint_path() + ": nothing to resume (no checkpoint yet)");
   RunRecord before = run.read_config();
-  require_unchanged_architecture(before.config.model, before.config.preset, before.model.description, run.config_path());
   c.split_csv = before.config.split_csv;
   c.preprocess = before.config.preprocess;
   if (c.image_size <= 0) c.image_size = before.config.image_size;
@@ -206,7 +205,13 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   // the broadcast below; on --resume the checkpoint's (every rank reads the same file).
   if (c.ema_decay > 0 && resume) s->average = std::make_unique<WeightAverage>(*s->model, c.ema_decay);
   if (resume) {
-    s->state = load_checkpoint(run.last_checkpoint_path(), *s->model, *s->optimizer, s->average.get());
+    try {
+      s->state = load_checkpoint(run.last_checkpoint_path(), *s->model, *s->optimizer, s->average.get());
+    } catch (const UserError&) {
+      require_unchanged_architecture(previous->config.model, previous->config.preset, previous->model.description,
+                                     run.config_path());
+      throw;
+    }
     for (const auto& e : run.read_log())
       if (e.epoch < s->state.next_epoch) s->log.push_back(e);
   }

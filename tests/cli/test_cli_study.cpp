@@ -131,20 +131,28 @@ TEST(CliStudy, TinyStudyWritesEveryReportSectionAndReusesFinishedSteps) {
   EXPECT_NE(lost.out.find("evaluate: resnet50: macro-F1"), std::string::npos) << lost.out;
   EXPECT_NE(lost.out.find("evaluate: simple-cnn: unchanged"), std::string::npos) << lost.out;
 
-  // A run trained when its preset built another architecture (same settings, so the same stamp)
-  // is retrained, not reused: the record, not the stamp, tells.
-  auto config = load(out + "/runs/resnet50/config.json");
+  // A description in other words, weights that still load: reused as it is.
+  const std::string resnet_config = out + "/runs/resnet50/config.json";
+  auto config = load(resnet_config);
   const std::string built_now = config["model_spec"]["description"];
-  config["model_spec"]["description"] = "bottlenecks 1-1-1-1, width 4";
-  std::ofstream(out + "/runs/resnet50/config.json") << config.dump(2);
+  config["model_spec"]["description"] = "bottlenecks 1-1-1-1 of width 8";
+  std::ofstream(resnet_config) << config.dump(2);
+  auto reworded = run_cli(cmd);
+  ASSERT_EQ(reworded.code, 0) << reworded.err;
+  EXPECT_NE(reworded.out.find("train: resnet50: unchanged"), std::string::npos) << reworded.out;
+
+  // A run trained when its preset built another architecture — same settings, so the same stamp;
+  // here the simple CNN's weights stand for it — is retrained and set aside, not reused.
+  fs::copy_file(out + "/runs/simple-cnn/best.safetensors", out + "/runs/resnet50/best.safetensors",
+                fs::copy_options::overwrite_existing);
   auto rebuilt = run_cli(cmd);
   ASSERT_EQ(rebuilt.code, 0) << rebuilt.err;
   EXPECT_NE(rebuilt.out.find("its preset now builds another architecture"), std::string::npos) << rebuilt.out;
   EXPECT_NE(rebuilt.out.find("train: resnet50: resnet50 (tiny)"), std::string::npos) << rebuilt.out;
   EXPECT_NE(rebuilt.out.find("evaluate: resnet50: macro-F1"), std::string::npos) << rebuilt.out;
   EXPECT_NE(rebuilt.out.find("train: simple-cnn: unchanged"), std::string::npos) << rebuilt.out;
-  EXPECT_EQ(load(out + "/runs/resnet50/config.json")["model_spec"]["description"], built_now);
-  EXPECT_EQ(load(out + "/runs/resnet50.replaced/config.json")["model_spec"]["description"], "bottlenecks 1-1-1-1, width 4");
+  EXPECT_EQ(load(resnet_config)["model_spec"]["description"], built_now);
+  EXPECT_EQ(load(out + "/runs/resnet50.replaced/config.json")["model_spec"]["description"], "bottlenecks 1-1-1-1 of width 8");
   expect_results_match_runs(out);
 
   // A changed setting retrains and keeps the old run aside.

@@ -17,12 +17,16 @@ TrainedModel load_trained_model(const RunDir& run, const torch::Device& device) 
   t.record = run.read_config();
   const std::string weights = run.require_weights();
   const TrainConfig& c = t.record.config;
-  require_unchanged_architecture(t.record.config.model, t.record.config.preset, t.record.model.description, run.config_path());
   t.model = make_model(c.model, c.preset, static_cast<int64_t>(t.record.classes.size()), t.record.image_size);
   LoadOptions strict;
   strict.strict = true;
   strict.skip_mismatched_head = false;
-  load_state(*t.model, weights, strict);
+  try {
+    load_state(*t.model, weights, strict);
+  } catch (const UserError&) {
+    require_unchanged_architecture(c.model, c.preset, t.record.model.description, run.config_path());
+    throw;
+  }
   t.model->to(device);
   // Scoring is free to pick its own layout and to fold batch norms: neither changes the result
   // beyond float rounding. NHWC for the CNNs (simple-cnn paper forward 39 -> 51 img/s on a
@@ -35,6 +39,22 @@ TrainedModel load_trained_model(const RunDir& run, const torch::Device& device) 
   if (auto* resnet = dynamic_cast<ResNet*>(t.model.get())) resnet->fuse_batch_norm();
   t.bf16 = c.amp == Amp::Bf16;
   return t;
+}
+
+bool weights_fit_their_preset(const RunDir& run) {
+  const RunRecord record = run.read_config();
+  const TrainConfig& c = record.config;
+  if (record.model.description == find_preset(c.model, c.preset).description()) return true;
+  try {
+    auto model = make_model(c.model, c.preset, static_cast<int64_t>(record.classes.size()), record.image_size);
+    LoadOptions strict;
+    strict.strict = true;
+    strict.skip_mismatched_head = false;
+    load_state(*model, run.require_weights(), strict);
+    return true;
+  } catch (const UserError&) {
+    return false;
+  }
 }
 
 ScoringSession open_for_scoring(const std::string& run, const ScoringOptions& o) {

@@ -21,7 +21,15 @@ struct TrainedModel {
   bool channels_last = false;  // the layout it is scored in (scoring_layout below)
 };
 
+// A run whose preset now builds another architecture (the hybrid's `small` took batch norms on
+// 2026-12-06) is refused in one line naming both (models/registry.h).
 TrainedModel load_trained_model(const RunDir& run, const torch::Device& device);
+
+// Whether the run's best weights still load, strictly, into what its preset builds today: true at
+// once when the recorded architecture is today's; otherwise the weights decide, so a run whose
+// description merely reads differently (older wording) still counts. UserError when the run has
+// no readable record or weights.
+bool weights_fit_their_preset(const RunDir& run);
 
 // A run opened for scoring: intra-op threads set, the device chosen (refused when missing), the
 // model loaded. `threads` = the resolved count, for the loader and the decoders too.
