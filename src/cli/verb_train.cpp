@@ -45,7 +45,7 @@ void add_train_verb(CLI::App& app) {
   cmd->add_option("--label-smoothing", c->label_smoothing, "default 0.1");
   cmd->add_option("--clip-grad", c->clip_grad, "clip the gradients' global norm to this (default 0 = off)");
   cmd->add_option("--ema-decay", c->ema_decay, "validate and save an EMA of the weights, e.g. 0.999 (default 0 = off)");
-  cmd->add_option("--mixup", c->mixup, "mixup Beta(a, a), e.g. 0.2 (default 0 = off)");
+  cmd->add_option("--mixup", c->mixup, "mixup Beta(a, a), e.g. 0.2 (default 0 = off; vit-hybrid 0.2, unless --cutmix or auto class weights)");
   cmd->add_option("--cutmix", c->cutmix, "CutMix Beta(a, a), e.g. 1.0 (default 0 = off)");
   cmd->add_option("--drop-path", c->drop_path, "ViT Hybrid stochastic depth (vit-hybrid default 0.1)");
   add_choice(cmd, "--class-weights", c->class_weights, "loss weights; auto = inverse class frequency");

@@ -25,9 +25,10 @@ std::string describe(const ResNetConfig& c) {
 }
 
 std::string describe(const VitHybridConfig& c) {
+  const std::string norm = c.norm_groups > 0 ? "GN " + std::to_string(c.norm_groups) : "BN";
   return "ResNet stages " + dashed(c.layers) + " (" + dashed(c.channels) + ", stem " + std::to_string(c.stem_width) +
-         (c.norm_groups > 0 ? ", GN " + std::to_string(c.norm_groups) : std::string(", BN")) + ") + ViT " + std::to_string(c.depth) + " blocks x " +
-         std::to_string(c.embed_dim) + ", " + std::to_string(c.heads) + " heads, MLP " + std::to_string(c.mlp_dim);
+         ", " + norm + ") + ViT " + std::to_string(c.depth) + " blocks x " + std::to_string(c.embed_dim) + ", " +
+         std::to_string(c.heads) + " heads, MLP " + std::to_string(c.mlp_dim);
 }
 
 }  // namespace leuko

@@ -185,19 +185,20 @@ TEST(CliTrain, MixupCutmixClipGradAndMinLrTakeEffectAndAreRecorded) {
 }
 
 // The ViT Hybrid trains with its own recipe where the command line sets none of it (lr 3e-4,
-// warm-up 3 epochs or 30 % of a shorter run, drop-path 0.1: run/model_recipe.h), says so, and
+// warm-up 3 epochs or 30 % of a shorter run, drop-path 0.1, mixup 0.2: run/model_recipe.h), says so, and
 // records it; what the user gives stays.
 TEST(CliTrain, TheHybridGetsItsOwnRecipeWhereTheUserSetsNone) {
   test::TempDir tmp;
   const std::string args = " --model vit-hybrid --preset tiny --image-size 64 --epochs 2 --max-steps 2 --batch 8";
   auto r = run_cli(common_args(tmp.str() + "/recipe") + args);
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("vit-hybrid: its own recipe where not set: lr 0.0003, warmup_epochs 0.6, drop_path 0.1"),
+  EXPECT_NE(r.out.find("vit-hybrid: its own recipe where not set: lr 0.0003, warmup_epochs 0.6, drop_path 0.1, mixup 0.2"),
             std::string::npos) << r.out;
   auto config = nlohmann::json::parse(std::ifstream(tmp.str() + "/recipe/config.json"))["config"];
   EXPECT_DOUBLE_EQ(config["lr"].get<double>(), 3e-4);
   EXPECT_DOUBLE_EQ(config["warmup_epochs"].get<double>(), 0.6);
   EXPECT_DOUBLE_EQ(config["drop_path"].get<double>(), 0.1);
+  EXPECT_DOUBLE_EQ(config["mixup"].get<double>(), 0.2);
   // The schedule follows it: 4 steps, the first 1.2 of them warming up to 3e-4, then cosine.
   const auto log = read_log(tmp.str() + "/recipe");
   ASSERT_EQ(log.size(), 2u);
@@ -206,7 +207,7 @@ TEST(CliTrain, TheHybridGetsItsOwnRecipeWhereTheUserSetsNone) {
 
   r = run_cli(common_args(tmp.str() + "/given") + args + " --lr 1e-3 --drop-path 0");
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find("its own recipe where not set: warmup_epochs 0.6\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("its own recipe where not set: warmup_epochs 0.6, mixup 0.2\n"), std::string::npos) << r.out;
   config = nlohmann::json::parse(std::ifstream(tmp.str() + "/given/config.json"))["config"];
   EXPECT_DOUBLE_EQ(config["lr"].get<double>(), 1e-3);
   EXPECT_DOUBLE_EQ(config["drop_path"].get<double>(), 0);
@@ -217,6 +218,7 @@ TEST(CliTrain, TheHybridGetsItsOwnRecipeWhereTheUserSetsNone) {
   config = nlohmann::json::parse(std::ifstream(tmp.str() + "/cnn/config.json"))["config"];
   EXPECT_DOUBLE_EQ(config["lr"].get<double>(), 1e-3);
   EXPECT_DOUBLE_EQ(config["warmup_epochs"].get<double>(), 1);
+  EXPECT_DOUBLE_EQ(config["mixup"].get<double>(), 0);
 }
 
 TEST(CliTrain, ResumeWithOtherSettingsIsRefused) {

@@ -85,8 +85,9 @@ constexpr double kWeightTolerance = 2e-5;
 
 TEST(CliDistributed, TwoRanksTrainTheHybridOneProcessTrainsWithTheGlobalBatch) {
   double difference = 1;
-  // Drop-path off: its per-image draws follow each rank's generator (the hybrid's recipe sets 0.1).
-  compare_two_ranks_with_one_process("vit-hybrid", "--drop-path 0", port_for(0), &difference);
+  // Drop-path and mixup off: their draws follow each rank's generator and mix within each rank's
+  // batch (the hybrid's recipe sets 0.1 and 0.2).
+  compare_two_ranks_with_one_process("vit-hybrid", "--drop-path 0 --mixup 0", port_for(0), &difference);
   EXPECT_LT(difference, kWeightTolerance);
 }
 
@@ -214,9 +215,9 @@ TEST(CliDistributed, AKilledRankEndsTheJobWithOneLineAndResumeFinishesIt) {
   EXPECT_EQ(read_log(run).size(), 8u);
 }
 
-// A study config for the rank tests: a model with batch norm and one without (no dropout and no
-// drop-path, whose masks follow each rank's generator; the hybrid's own recipe would switch
-// drop-path on), plain SGD and synchronised batch norm (see above; alone,
+// A study config for the rank tests: a model with batch norm and one without (no dropout, no
+// drop-path and no mixup, whose draws follow each rank's generator; the hybrid's own recipe would
+// switch both on), plain SGD and synchronised batch norm (see above; alone,
 // sync_bn changes nothing), per-rank `batch`.
 std::string write_study_config(const std::string& path, int batch) {
   const nlohmann::json config = {
@@ -225,7 +226,7 @@ std::string write_study_config(const std::string& path, int batch) {
       {"split", {{"by", "auto"}, {"val", 0.15}, {"test", 0.15}, {"seed", 42}}},
       {"training", {{"epochs", 1}, {"batch", batch}, {"max_steps_per_epoch", 2}, {"optimizer", "sgd"}, {"lr", 0.05},
                     {"amp", "off"}, {"class_weights", "none"}, {"seed", 4}, {"workers", 1}, {"dist_timeout", 60},
-                    {"sync_bn", true}, {"drop_path", 0}}},
+                    {"sync_bn", true}, {"drop_path", 0}, {"mixup", 0}}},
       {"models", {{{"model", "resnet50"}, {"preset", "tiny"}}, {{"model", "vit-hybrid"}, {"preset", "tiny"}}}},
       {"evaluation", {{"split", "test"}, {"distortions", false}, {"tta", false}, {"patients", false}, {"bootstrap", 50}}},
       {"ablation", {{"enabled", false}}}};

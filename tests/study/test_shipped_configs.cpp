@@ -47,7 +47,8 @@ TEST(ShippedStudyConfigs, CnmcCpuKeepsPatientsWholeCropsCellsAndScoresPatients) 
 // recipe for the small ViT Hybrid": at the CNNs' lr 1e-3 it never left the majority class on C-NMC,
 // was erratic on Aria and reached 0.355 macro-F1 in the demo), the CNNs with the defaults (lr and
 // warm-up included). On C-NMC the hybrid trains 12 epochs, 2 of them warming up, where the CNNs
-// train 8 (bench/RESULTS.md, "The small ViT Hybrid inside the cnmc-cpu study").
+// train 8 (bench/RESULTS.md, "The small ViT Hybrid inside the cnmc-cpu study"), and it mixes its
+// batches (mixup 0.2: "Mixup for the small ViT Hybrid"); the CNNs do not.
 TEST(ShippedStudyConfigs, TheHybridGetsItsOwnRecipeAndTheCnnsTheDefaults) {
   for (const char* name : {"cpu-demo", "aria", "cnmc-cpu"}) {
     StudyConfig c = load_study_config(shipped(name));
@@ -58,11 +59,13 @@ TEST(ShippedStudyConfigs, TheHybridGetsItsOwnRecipeAndTheCnnsTheDefaults) {
         EXPECT_DOUBLE_EQ(t.lr, 3e-4);
         EXPECT_DOUBLE_EQ(t.warmup_epochs, std::string(name) == "cnmc-cpu" ? 2 : 3);
         EXPECT_DOUBLE_EQ(t.drop_path, 0.1);
+        EXPECT_DOUBLE_EQ(t.mixup, 0.2);
         if (std::string(name) == "cnmc-cpu") EXPECT_EQ(t.epochs, 12);
       } else {
         EXPECT_DOUBLE_EQ(t.lr, TrainConfig{}.lr);
         EXPECT_DOUBLE_EQ(t.warmup_epochs, TrainConfig{}.warmup_epochs);
         EXPECT_DOUBLE_EQ(t.drop_path, 0);
+        EXPECT_DOUBLE_EQ(t.mixup, 0);
       }
     }
   }
