@@ -1,40 +1,27 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Write the model weights of a run's last.ckpt as a safetensors file, so that a copy of the run
 folder with them as best.safetensors can be scored by `leukoscope evaluate` — the last epoch
 instead of the best-validation one (bench/RESULTS.md, "Mixup for the small ViT Hybrid").
 
-    python3 bench/last_checkpoint_weights.py RUN/last.ckpt COPY/best.safetensors
+    /usr/bin/python3 bench/last_checkpoint_weights.py RUN/last.ckpt COPY/best.safetensors
 
 last.ckpt is a LibTorch serialize archive; Python's torch.jit.load reads it, its "model" entry
-holding the parameters and buffers under the same names leukoscope's safetensors use.
+holding the parameters and buffers under the same names leukoscope's safetensors use. Debian's
+torch suffices: the file is written by the tests' own safetensors writer.
 """
-import json
-import struct
+import os
 import sys
 
 import torch
 
-DTYPES = {torch.float32: "F32", torch.float16: "F16", torch.bfloat16: "BF16", torch.int64: "I64"}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "models"))
+from reference_models import save_safetensors  # noqa: E402
 
 
 def main(source, destination):
     model = torch.jit.load(source).model
     tensors = {**dict(model.named_parameters()), **dict(model.named_buffers())}
-    header, blobs, offset = {}, [], 0
-    for name, tensor in tensors.items():
-        tensor = tensor.detach().contiguous().cpu()
-        data = tensor.reshape(-1).view(torch.uint8).numpy().tobytes()
-        header[name] = {"dtype": DTYPES[tensor.dtype], "shape": list(tensor.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(destination, "wb") as out:
-        out.write(struct.pack("<Q", len(text)))
-        out.write(text)
-        for data in blobs:
-            out.write(data)
+    save_safetensors(destination, tensors, {"source": os.path.basename(source)})
     print(f"{destination}: {len(tensors)} tensors")
 
 
