@@ -65,10 +65,11 @@ record() {  # record TOOL CONFIG IMG_PER_S
   echo "{\"tool\": \"$1\", \"config\": \"$2\", \"img_per_s\": $3}" | tee -a "$work/results.jsonl"
 }
 leukoscope_epoch() {  # leukoscope_epoch BINARY MODEL PRESET SIZE STEPS CACHE OUT
-  # --drop-path 0: the reference has no stochastic depth, which the hybrid's own recipe switches on.
+  # --drop-path 0 --mixup 0: the reference has neither stochastic depth nor mixup, which the
+  # hybrid's own recipe switches on (no-ops for the CNNs).
   local lk="$1"; shift
   "$lk" train --split-file "$split" --model "$1" --preset "$2" --image-size "$3" --max-steps "$4" --epochs 2 \
-    --batch 32 --channels-last --amp auto --cache "$5" --quiet --out "$6" --drop-path 0 > /dev/null
+    --batch 32 --channels-last --amp auto --cache "$5" --quiet --out "$6" --drop-path 0 --mixup 0 > /dev/null
   python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[1])["img_per_s"])' "$6/log.jsonl"
 }
 

@@ -43,12 +43,13 @@ declare -A flags=(
   # A recipe for the small ViT Hybrid (issue 14, item 3), bf16 where the CPU has it (--amp auto):
   # the CNNs' learning rate, a third of it, then clipping, a longer warm-up, stochastic depth and
   # mixup on top of the lower rate. Every key of the hybrid's recipe spelled out: since 2026-12-06
-  # `train` fills the ones a command line leaves out with the recipe (run/model_recipe.h).
-  [hybrid]="--model vit-hybrid --preset small --amp auto --lr 1e-3 --warmup-epochs 1 --drop-path 0"
-  [hybrid-lr3e-4]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 1 --drop-path 0"
-  [hybrid-clip]="--model vit-hybrid --preset small --amp auto --lr 1e-3 --warmup-epochs 1 --drop-path 0 --clip-grad 1.0"
-  [hybrid-lr3e-4-clip]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 1 --drop-path 0 --clip-grad 1.0"
-  [hybrid-lr3e-4-warmup3-droppath]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 3 --drop-path 0.1"
+  # `train` fills the ones a command line leaves out with the recipe (run/model_recipe.h), mixup
+  # 0.2 among them since 2026-12-07.
+  [hybrid]="--model vit-hybrid --preset small --amp auto --lr 1e-3 --warmup-epochs 1 --drop-path 0 --mixup 0"
+  [hybrid-lr3e-4]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 1 --drop-path 0 --mixup 0"
+  [hybrid-clip]="--model vit-hybrid --preset small --amp auto --lr 1e-3 --warmup-epochs 1 --drop-path 0 --clip-grad 1.0 --mixup 0"
+  [hybrid-lr3e-4-clip]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 1 --drop-path 0 --clip-grad 1.0 --mixup 0"
+  [hybrid-lr3e-4-warmup3-droppath]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 3 --drop-path 0.1 --mixup 0"
   [hybrid-lr3e-4-mixup]="--model vit-hybrid --preset small --amp auto --lr 3e-4 --warmup-epochs 1 --drop-path 0 --mixup 0.2"
 )
 read -r -a variants <<<"${VARIANTS:-old-defaults capacity light-augment no-class-weights defaults}"
