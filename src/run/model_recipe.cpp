@@ -21,9 +21,10 @@ std::vector<std::string> apply_model_recipe(TrainConfig& c, const std::function<
   if (c.model != "vit-hybrid") return applied;
   for (const auto& s : vit_hybrid) {
     if (given(s.key)) continue;
-    // Mixup only where the user chose no other mixing (CutMix alone stays CutMix alone) and no
-    // class weights that a mixed label cannot carry (TrainConfig::validate refuses that pair).
-    if (s.field == &TrainConfig::mixup && (given("cutmix") || c.class_weights == ClassWeights::Auto)) continue;
+    // Mixup only where the user chose no other mixing (CutMix alone stays CutMix alone; an
+    // explicit `--cutmix 0` is no mixing, so mixup stays) and no class weights that a mixed label
+    // cannot carry (TrainConfig::validate refuses that pair).
+    if (s.field == &TrainConfig::mixup && (c.cutmix > 0 || c.class_weights == ClassWeights::Auto)) continue;
     // The warm-up is 3 of the 10 epochs it was measured over; a shorter run keeps that share
     // rather than ending before the rate reaches its peak.
     c.*s.field = s.field == &TrainConfig::warmup_epochs ? std::min(s.value, 0.3 * c.epochs) : s.value;

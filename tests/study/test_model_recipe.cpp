@@ -60,6 +60,13 @@ TEST(ModelRecipe, MixupStepsAsideForCutMixAndClassWeights) {
   EXPECT_DOUBLE_EQ(cutmix.cutmix, 1.0);
   EXPECT_DOUBLE_EQ(cutmix.lr, 3e-4);  // the rest of the recipe still applies
 
+  // `--cutmix 0` spelled out is no CutMix: the recipe's mixup is not ruled out by it.
+  TrainConfig no_cutmix;
+  no_cutmix.model = "vit-hybrid";
+  no_cutmix.cutmix = 0;
+  apply_model_recipe(no_cutmix, [](const std::string& key) { return key == "cutmix"; });
+  EXPECT_DOUBLE_EQ(no_cutmix.mixup, 0.2);
+
   TrainConfig weighted;
   weighted.model = "vit-hybrid";
   weighted.class_weights = ClassWeights::Auto;
