@@ -7,6 +7,7 @@
 #
 #   bench/defaults_ablation.sh [OUT] [EPOCHS]      # OUT default /tmp/leuko-ablation, EPOCHS 10
 #   VARIANTS='old-defaults defaults' SETS=cnmc bench/defaults_ablation.sh   # a subset
+#   VARIANTS='bf16 interp-lanczos no-warmup' bench/defaults_ablation.sh    # settings the steps keep
 #   VARIANTS='ema mixup cutmix clip-min-lr' bench/defaults_ablation.sh      # timm's extras
 #   VARIANTS='hybrid hybrid-lr3e-4 ...' bench/defaults_ablation.sh          # the ViT Hybrid's recipe
 #
@@ -35,6 +36,16 @@ declare -A flags=(
   [light-augment]="--preset base --augment light --class-weights auto --label-smoothing 0"
   [no-class-weights]="--preset base --augment light --class-weights none --label-smoothing 0"
   [defaults]=""
+  # Settings the steps above leave alone, each changed alone on top of today's defaults (issue 14,
+  # item 1): bf16 autocast (the studies' `amp auto` on a CPU that has it), the resize filter and no
+  # warm-up (the plain script has none). Shrinking with `bicubic` (the default) or `linear` averages
+  # over areas (data/preprocess.cpp), so `linear` trains the very same run wherever images are
+  # larger than the model's input (C-NMC: identical predictions); `lanczos` is a filter that does
+  # not average — what a bicubic resize without antialiasing does to a large image.
+  [bf16]="--amp bf16"
+  [interp-linear]="--interpolation linear"
+  [interp-lanczos]="--interpolation lanczos"
+  [no-warmup]="--warmup-epochs 0"
   # timm's extras, each alone on top of today's defaults (bench/RESULTS.md, "Training extras").
   [ema]="--ema-decay 0.999"
   [mixup]="--mixup 0.2"
