@@ -51,6 +51,9 @@ declare -A flags=(
   [mixup]="--mixup 0.2"
   [cutmix]="--cutmix 1.0"
   [clip-min-lr]="--clip-grad 1.0 --min-lr 1e-5"
+  # A second seed for the one extra ahead on both sets with seed 42 (2026-12-07).
+  [defaults-seed7]="--seed 7"
+  [clip-min-lr-seed7]="--clip-grad 1.0 --min-lr 1e-5 --seed 7"
   # A recipe for the small ViT Hybrid (issue 14, item 3), bf16 where the CPU has it (--amp auto):
   # the CNNs' learning rate, a third of it, then clipping, a longer warm-up, stochastic depth and
   # mixup on top of the lower rate. Every key of the hybrid's recipe spelled out: since 2026-12-06

@@ -7,10 +7,10 @@ namespace leuko {
 enum class Device { Cpu, Cuda };
 LEUKO_CHOICES(Device, {Device::Cpu, "cpu"}, {Device::Cuda, "cuda"});
 
-// bf16 = bfloat16 autocast of the forward pass (weights and optimiser stay fp32). auto = bf16
-// where the hardware computes it natively (CUDA, or a CPU with AVX512-BF16 or AMX), else off: on a
-// CPU without it bf16 is emulated — 13x slower than fp32 on the AVX2 machine of bench/RESULTS.md.
-// A run records what auto resolved to.
+// bf16 = bfloat16 autocast of the forward pass (weights and optimiser stay fp32). auto = bf16 on
+// CUDA; off on a CPU without native bf16 (emulated, 13x slower than fp32 on the AVX2 machine of
+// bench/RESULTS.md); on a CPU with it, for training the faster of the two for the model, measured
+// (train/precision_choice.h), and for `bench` bf16. A run records what auto resolved to.
 enum class Amp { Off, Bf16, Auto };
 LEUKO_CHOICES(Amp, {Amp::Off, "off"}, {Amp::Bf16, "bf16"}, {Amp::Auto, "auto"});
 

@@ -18,7 +18,8 @@ void use_channels_last(torch::nn::Module& model);
 // Whether bf16 arithmetic is native on `device` (CUDA; a CPU with AVX512-BF16 or AMX-BF16).
 bool has_native_bf16(const torch::Device& device);
 
-// Amp::Auto resolved for `device`; Off and Bf16 are returned as they are.
+// Amp::Auto resolved for `device` by its flags alone (bench's auto); Off and Bf16 are returned as
+// they are. Training measures instead: train/precision_choice.h.
 Amp resolve_amp(Amp amp, const torch::Device& device);
 
 }  // namespace leuko

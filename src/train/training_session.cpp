@@ -21,6 +21,7 @@
 #include "models/registry.h"
 #include "models/weights.h"
 #include "train/optimizer.h"
+#include "train/precision_choice.h"
 #include "train/run_data.h"
 #include "train/weight_average.h"
 
@@ -34,6 +35,8 @@ namespace {
 RunRecord settings_to_resume(TrainConfig& c, const RunDir& run) {
   if (!run.has_checkpoint()) throw UserError(run.last_checkpoint_path() + ": nothing to resume (no checkpoint yet)");
   RunRecord before = run.read_config();
+  // A resumed run keeps the precision `auto` chose when it began (its config records it).
+  if (c.amp == Amp::Auto) c.amp = before.config.amp;
   c.split_csv = before.config.split_csv;
   c.preprocess = before.config.preprocess;
   if (c.image_size <= 0) c.image_size = before.config.image_size;
@@ -43,12 +46,17 @@ RunRecord settings_to_resume(TrainConfig& c, const RunDir& run) {
   return before;
 }
 
+// "" = --cache none.
+std::string cache_folder(const TrainConfig& c) {
+  return c.cache_dir == "none" ? "" : c.cache_dir.empty() ? default_cache_dir() : c.cache_dir;
+}
+
 LoaderOptions loader_options(const TrainConfig& c, const Normalisation& norm, const torch::Device& device) {
   LoaderOptions o;
   o.batch_size = c.batch;
   o.preprocess = c.preprocess;
   o.normalisation = norm;
-  o.cache_dir = c.cache_dir == "none" ? "" : c.cache_dir.empty() ? default_cache_dir() : c.cache_dir;
+  o.cache_dir = cache_folder(c);
   o.workers = c.workers;
   o.seed = c.seed;
   o.channels_last = c.channels_last;
@@ -68,6 +76,21 @@ LoaderOptions with_training_draws(LoaderOptions o, const TrainConfig& c, size_t 
                                                                                      : c.distortion_families;
   o.train_distortion_max_severity = c.distortion_max_severity;
   return o;
+}
+
+// `--amp auto` for this run. Ranks share rank 0's choice: ranks on one machine timing at once
+// would slow each other's probe, and each rank could otherwise pick another precision.
+Amp agreed_training_amp(const TrainConfig& c, int threads, Communicator* communicator) {
+  const PrecisionProbe probe{c.model, c.preset, c.image_size, c.batch, c.channels_last, threads};
+  const bool cuda = c.device == Device::Cuda;
+  if (!communicator) return choose_training_amp(Amp::Auto, cuda, probe, cache_folder(c), /*notes=*/true);
+  const std::string key = "amp auto: " + precision_probe_key(probe);
+  if (communicator->rank() == 0) {
+    const Amp amp = choose_training_amp(Amp::Auto, cuda, probe, cache_folder(c), /*notes=*/true);
+    communicator->post_message(key, choice_name(amp));
+    return amp;
+  }
+  return parse_choice<Amp>(communicator->await_message(key), "rank 0's --amp auto");
 }
 
 // Inverse class frequency, so a minority class weighs as much in the loss as a majority one.
@@ -101,8 +124,6 @@ TrainingSession::~TrainingSession() {
 }
 
 static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume) {
-  // Resolved before anything compares or records it: a run says what it trained with.
-  c.amp = resolve_amp(c.amp, c.device == Device::Cuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU));
   if (c.preset.empty()) c.preset = default_preset(c.model);
   auto s = std::make_unique<TrainingSession>(RunDir(c.out));
   s->world = world_from_environment();
@@ -160,6 +181,9 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   ModelSpec spec = describe_model(c.model, c.preset, classes, c.image_size);
   if (c.image_size <= 0) c.image_size = static_cast<int>(spec.input_size);
   c.preprocess.size = c.image_size;
+  // Resolved before the run's weights are drawn (the probe restores the generator anyway) and
+  // after the threads are set (it times this run's step); the run records what it chose.
+  if (c.amp == Amp::Auto) c.amp = agreed_training_amp(c, threads, s->communicator);
   s->model = make_model(c.model, c.preset, classes, c.image_size);
   if (!s->model->set_drop_path_rate(c.drop_path))
     throw UserError("--drop-path: " + c.model + " has no stochastic depth (only vit-hybrid does)");

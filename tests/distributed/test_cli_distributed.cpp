@@ -91,6 +91,23 @@ TEST(CliDistributed, TwoRanksTrainTheHybridOneProcessTrainsWithTheGlobalBatch) {
   EXPECT_LT(difference, kWeightTolerance);
 }
 
+// `--amp auto` is decided once, by rank 0, for every rank: ranks timing their steps at once on
+// one machine would slow each other's probe, and two ranks could choose differently.
+TEST(CliDistributed, AmpAutoIsRankZerosChoiceForEveryRank) {
+  test::TempDir tmp;
+  std::string args = train_args(tmp.str() + "/two", "simple-cnn", 8) + " --epochs 1 --max-steps 1 --amp auto";
+  args.replace(args.find("--cache none"), 12, "--cache " + tmp.str() + "/cache");
+  auto two = run_cli(launch(2, port_for(13)) + args);
+  ASSERT_EQ(two.code, 0) << two.err;
+  const std::string amp = nlohmann::json::parse(std::ifstream(tmp.str() + "/two/config.json"))["config"]["amp"];
+  const bool measured = fs::exists(tmp.str() + "/cache/amp-choice.json");  // only where the CPU has native bf16
+  EXPECT_TRUE(amp == "off" || (measured && amp == "bf16")) << amp;
+  size_t notes = 0;
+  for (size_t at = two.err.find("note: --amp auto:"); at != std::string::npos; at = two.err.find("note: --amp auto:", at + 1))
+    ++notes;
+  EXPECT_EQ(notes, measured ? 1u : 0u) << two.err;
+}
+
 // Synchronised batch norm against the one process of the global batch over one step; over two
 // steps, against another world size. Not one process over two steps: on an AVX-512 Xeon
 // (2026-12-02, seed 4) the one process then differed from 2 and from 4 ranks by 1.6e-3 while 2 and
