@@ -97,7 +97,6 @@ std::optional<StepRates> PrecisionChoices::find(const std::string& key) const {
 void PrecisionChoices::store(const std::string& key, const StepRates& rates) const {
   nlohmann::json all = read_choices(path());
   all[key] = {{"fp32_img_per_s", rates.fp32}, {"bf16_img_per_s", rates.bf16}};
-  fs::create_directories(cache_dir_);
   write_file_atomically(path(), json_text(all, 2) + "\n", Durability::Scratch);
 }
 
@@ -149,7 +148,12 @@ Amp choose_training_amp(Amp amp, bool cuda, const PrecisionProbe& probe, const s
   const bool measured_now = !rates;
   if (measured_now) {
     rates = measure_step_rates(probe);
-    if (!cache_dir.empty()) remembered.store(key, *rates);
+    // A cache folder that cannot be written costs the next run a probe, not this run its training.
+    if (!cache_dir.empty()) try {
+        remembered.store(key, *rates);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "warning: --amp auto: the measured choice is not remembered: %s\n", e.what());
+      }
   }
   const Amp chosen = faster_precision(*rates);
   if (notes)

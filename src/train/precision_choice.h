@@ -45,7 +45,7 @@ class PrecisionChoices {
   std::string path() const;
   std::optional<StepRates> find(const std::string& key) const;
   // Read-modify-write, renamed into place: two processes storing at once may lose one entry,
-  // which is then measured again — never a torn file.
+  // which is then measured again — never a torn file. UserError when the folder is not writable.
   void store(const std::string& key, const StepRates& rates) const;
 
  private:

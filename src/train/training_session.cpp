@@ -1,5 +1,6 @@
 #include "train/training_session.h"
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 
@@ -79,18 +80,24 @@ LoaderOptions with_training_draws(LoaderOptions o, const TrainConfig& c, size_t 
 }
 
 // `--amp auto` for this run. Ranks share rank 0's choice: ranks on one machine timing at once
-// would slow each other's probe, and each rank could otherwise pick another precision.
+// would slow each other's probe, and each rank could otherwise pick another precision. The
+// message is numbered by the process's trainings — every rank trains the same ones in the same
+// order — not keyed by the probe, whose CPU name and thread count differ between hosts.
 Amp agreed_training_amp(const TrainConfig& c, int threads, Communicator* communicator) {
   const PrecisionProbe probe{c.model, c.preset, c.image_size, c.batch, c.channels_last, threads};
   const bool cuda = c.device == Device::Cuda;
   if (!communicator) return choose_training_amp(Amp::Auto, cuda, probe, cache_folder(c), /*notes=*/true);
-  const std::string key = "amp auto: " + precision_probe_key(probe);
+  static std::atomic<int> trainings{0};
+  const std::string key = "amp auto/" + std::to_string(trainings++);
+  Amp amp;
   if (communicator->rank() == 0) {
-    const Amp amp = choose_training_amp(Amp::Auto, cuda, probe, cache_folder(c), /*notes=*/true);
+    amp = choose_training_amp(Amp::Auto, cuda, probe, cache_folder(c), /*notes=*/true);
     communicator->post_message(key, choice_name(amp));
-    return amp;
+  } else {
+    amp = parse_choice<Amp>(communicator->await_message(key), "rank 0's --amp auto");
   }
-  return parse_choice<Amp>(communicator->await_message(key), "rank 0's --amp auto");
+  communicator->require_same("amp", choice_name(amp), "the precision --amp auto chose");
+  return amp;
 }
 
 // Inverse class frequency, so a minority class weighs as much in the loss as a majority one.

@@ -98,5 +98,18 @@ TEST(PrecisionChoice, RememberedRatesDecideOnACpuWithNativeBf16) {
   EXPECT_EQ(choose_training_amp(Amp::Auto, false, probe, tmp.str(), false), Amp::Off);
 }
 
+// A cache folder that cannot be made (here: below a regular file) costs the next run a probe, not
+// this run its training.
+TEST(PrecisionChoice, AnUnwritableCacheFolderStillChoosesAndTrains) {
+  test::TempDir tmp;
+  std::ofstream(tmp.str() + "/file") << "not a folder";
+  const std::string cache = tmp.str() + "/file/cache";
+  EXPECT_THROW(PrecisionChoices(cache).store("k", {1, 2}), std::exception);
+  const PrecisionProbe probe{"simple-cnn", "tiny", 32, 8, false, 1};
+  Amp chosen = Amp::Auto;
+  EXPECT_NO_THROW(chosen = choose_training_amp(Amp::Auto, false, probe, cache, false));
+  EXPECT_TRUE(chosen == Amp::Off || chosen == Amp::Bf16);
+}
+
 }  // namespace
 }  // namespace leuko
