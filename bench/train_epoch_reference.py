@@ -16,8 +16,14 @@ as leukoscope times its epochs (validation excluded). Prints one JSON line per e
 
     LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 /usr/bin/python3 \
         bench/train_epoch_reference.py MODEL IMAGE_SIZE SPLIT.csv STEPS [--bf16] [--nchw] [--synthetic]
+        [--cuda] [--batch=N] [--epochs=N] [--paper]
 
 --synthetic: the step alone — one random batch reused, no DataLoader (as `leukoscope bench`).
+--cuda (scripts/device/gpu-end-to-end.sh): what the same user writes for a GPU — pinned batches
+copied asynchronously, cuDNN autotuning on, bf16 autocast on the GPU, AdamW's fused CUDA step, no
+synchronisation inside the epoch (its end waits for the GPU before the clock stops).
+--batch (default 32), --epochs (default 2; every epoch after the first is timed and printed too),
+--paper: the hybrid at the paper's size, timm's vit_base_r50_s16_224 (untrained, nothing downloaded).
 """
 import csv, json, os, random, sys, time
 
@@ -30,6 +36,18 @@ model_name, size, split_csv, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3],
 bf16 = "--bf16" in sys.argv
 channels_last = "--nchw" not in sys.argv
 synthetic = "--synthetic" in sys.argv
+cuda = "--cuda" in sys.argv
+paper = "--paper" in sys.argv
+
+
+def flag(name, default):
+    given = [a.split("=", 1)[1] for a in sys.argv if a.startswith(name + "=")]
+    return int(given[-1]) if given else default
+
+
+batch_size, epochs = flag("--batch", 32), flag("--epochs", 2)
+device = torch.device("cuda" if cuda else "cpu")
+torch.backends.cudnn.benchmark = cuda
 torch.manual_seed(0)
 random.seed(0)
 cores = os.cpu_count()
@@ -85,34 +103,43 @@ def vit_hybrid_small(k):
     return VitHybrid(cfg, k, size // 16)
 
 
+def vit_hybrid_paper(k):
+    import timm
+    return timm.create_model("vit_base_r50_s16_224", pretrained=False, num_classes=k, img_size=size)
+
+
 model = {"simple-cnn": simple_cnn, "resnet50": lambda k: models.resnet50(num_classes=k),
-         "vit-hybrid": vit_hybrid_small}[model_name](len(classes))
+         "vit-hybrid": vit_hybrid_paper if paper else vit_hybrid_small}[model_name](len(classes))
 memory_format = torch.channels_last if channels_last else torch.contiguous_format
-model = model.to(memory_format=memory_format).train()
+model = model.to(device, memory_format=memory_format).train()
 if synthetic:
-    batch = (torch.randn(32, 3, size, size), torch.randint(0, len(classes), (32,)))
+    batch = (torch.randn(batch_size, 3, size, size), torch.randint(0, len(classes), (batch_size,)))
     loader = [batch] * steps
 else:
-    loader = torch.utils.data.DataLoader(Images(), batch_size=32, shuffle=True, num_workers=cores, drop_last=True,
-                                         persistent_workers=True)
+    loader = torch.utils.data.DataLoader(Images(), batch_size=batch_size, shuffle=True, num_workers=cores,
+                                         drop_last=True, persistent_workers=True, pin_memory=cuda)
 decay = [p for p in model.parameters() if p.dim() > 1]
 no_decay = [p for p in model.parameters() if p.dim() <= 1]
-opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
+opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3,
+                        **({"fused": True} if cuda else {}))
 loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
 
-for epoch in range(2):
+for epoch in range(epochs):
     start = time.perf_counter()
     images = 0
     for step, (x, y) in enumerate(loader):
         if step == steps:
             break
-        x = x.to(memory_format=memory_format)
+        x = x.to(device, memory_format=memory_format, non_blocking=True)
+        y = y.to(device, non_blocking=True)
         opt.zero_grad(set_to_none=True)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
             loss = loss_fn(model(x).float(), y)
         loss.backward()
         opt.step()
         images += x.shape[0]
+    if cuda:
+        torch.cuda.synchronize()
     seconds = time.perf_counter() - start
     print(json.dumps({"epoch": epoch, "images": images, "seconds": round(seconds, 3),
                       "img_per_s": round(images / seconds, 2), "loss": round(loss.item(), 4)}), flush=True)
