@@ -29,7 +29,7 @@ void add_study_verb(CLI::App& app, const std::string* command_line) {
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("study", "the paper in one command: split, train all three models, evaluate, compare, report");
-  cmd->add_option("--config", o->config, "cpu-demo (default) | aria | paper | a JSON file (see configs/)");
+  cmd->add_option("--config", o->config, "cpu-demo (default) | aria | cnmc-cpu | paper | smoke | a JSON file (see configs/)");
   cmd->add_option("--data", o->data, "dataset folder or CSV (default: the configuration's; cpu-demo: the bundled Aria subset)");
   add_choice(cmd, "--format", o->format, "dataset layout (default: the configuration's)");
   cmd->add_option("--out", o->out, "study folder (default study-out); a re-run reuses its finished steps");

@@ -155,11 +155,24 @@ StudyConfig study_config_from_json(const nlohmann::json& json, const std::string
   return c;
 }
 
+// The names `--config` takes without a path: the shipped folder's files, so the list cannot go stale.
+std::string shipped_config_names() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(bundled_configs_dir(), ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".json") names.push_back(it->path().stem().string());
+  std::sort(names.begin(), names.end());
+  std::string list;
+  for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+  return list.empty() ? "none found in " + bundled_configs_dir() : list;
+}
+
 StudyConfig load_study_config(const std::string& name_or_path) {
   std::string path = name_or_path.empty() ? "cpu-demo" : name_or_path;
   if (path.find('/') == std::string::npos && path.find(".json") == std::string::npos)
     path = bundled_configs_dir() + "/" + path + ".json";
-  if (std::error_code ec; !fs::exists(path, ec)) throw UserError(path + ": no such study configuration (shipped: cpu-demo, aria, paper, smoke)");
+  if (std::error_code ec; !fs::exists(path, ec))
+    throw UserError(path + ": no such study configuration (shipped: " + shipped_config_names() + ")");
   return study_config_from_json(JsonReader::parse_file(path, /*comments=*/true), path);
 }
 

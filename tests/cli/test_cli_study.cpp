@@ -3,6 +3,7 @@
 // the distortion ablation recorded per strategy, and a re-run that reuses finished steps.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -206,6 +207,13 @@ TEST(CliStudy, ABadConfigurationIsOneLineNamingTheFileAndKey) {
   auto unknown = run_cli("study --config no-such-config --out " + tmp.str() + "/o");
   EXPECT_EQ(unknown.code, 1);
   EXPECT_NE(unknown.err.find("no such study configuration"), std::string::npos) << unknown.err;
+  // The names it offers are the shipped files, every one of them (a hand-kept list went stale).
+  std::vector<std::string> shipped;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(LEUKO_TEST_DATA) + "/../configs"))
+    if (e.path().extension() == ".json") shipped.push_back(e.path().stem().string());
+  ASSERT_GE(shipped.size(), 5u);
+  for (const auto& name : shipped) EXPECT_NE(unknown.err.find(name), std::string::npos) << name << ": " << unknown.err;
+  EXPECT_EQ(std::count(unknown.err.begin(), unknown.err.end(), '\n'), 1) << unknown.err;
 }
 
 }  // namespace
