@@ -1,12 +1,15 @@
 #include "train/checkpoint.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Context.h>
 #include <torch/torch.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -51,20 +54,42 @@ void save_checkpoint(const std::string& path, const torch::nn::Module& model, co
     std::lock_guard<std::mutex> lock(gen.mutex());
     archive.write("cuda_rng_state", gen.get_state());
   }
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  // A full disk surfaces as a c10::Error from the archive writer: the temporary file goes (it
-  // would keep the disk full), the previous checkpoint stays, and the caller hears one line.
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const auto refuse = [&](const std::string& why) {
+    std::remove(tmp.c_str());  // it would keep the disk full; the previous checkpoint stays
+    return UserError(path + ": cannot write the checkpoint (" + why + "); the previous one is kept");
+  };
+  std::FILE* file = std::fopen(tmp.c_str(), "wb");
+  if (!file) throw refuse(std::strerror(errno));
+  // The archive's writer must not throw: PyTorchStreamWriter throws on a short write and then, in
+  // its destructor, writes the end of the archive, fails again and throws from the destructor —
+  // std::terminate, a backtrace instead of this line. So the first failure (a full disk, a file
+  // size limit) is remembered, later bytes are dropped, and the error is raised once it is done.
+  int write_error = 0;
   try {
-    archive.save_to(tmp);
+    archive.save_to([&](const void* data, size_t size) -> size_t {
+      if (write_error == 0 && size > 0 && std::fwrite(data, 1, size, file) != size) write_error = errno ? errno : EIO;
+      return size;
+    });
   } catch (const std::exception& e) {
-    std::remove(tmp.c_str());
+    std::fclose(file);
     std::string what = e.what();
-    what = what.substr(0, what.find('\n'));
-    throw UserError(path + ": cannot write the checkpoint (" + what + "); the previous one is kept");
+    throw refuse(what.substr(0, what.find('\n')));
   }
+  // On disk before the rename (as every artefact: common/atomic_file.h), so a power cut leaves
+  // the old checkpoint or the new one, never a renamed empty file.
+  if (std::fflush(file) != 0 && write_error == 0) write_error = errno;
+  if (write_error == 0 && ::fsync(::fileno(file)) != 0) write_error = errno;
+  if (std::fclose(file) != 0 && write_error == 0) write_error = errno;
+  if (write_error != 0) throw refuse(std::strerror(write_error));
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
     throw UserError(path + ": cannot rename the new checkpoint into place");
+  }
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  if (int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY); dir >= 0) {
+    ::fsync(dir);  // the rename itself; best effort, as the file is complete either way
+    ::close(dir);
   }
 }
 
