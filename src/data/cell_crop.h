@@ -11,6 +11,9 @@ namespace leuko {
 // nothing does.
 cv::Rect non_black_bounding_box(const cv::Mat& rgb, int threshold = 12);
 
+// The largest crop returned: a squared box beyond it is shrunk to this side (never for cells).
+constexpr int kMaxCropSide = 4096;
+
 // The bounding box grown by `margin` (fraction of its longer side) and squared about its centre;
 // parts outside the image are filled with black, so the cell is never stretched.
 cv::Mat crop_to_cell(const cv::Mat& rgb, double margin = 0.05, int threshold = 12);

@@ -39,6 +39,24 @@ TEST(Preprocess, CropToCellIsSquareAndKeepsEveryCellPixel) {
   EXPECT_NEAR(cv::sum(crop)[0], cv::sum(cell)[0], 0.01 * cv::sum(cell)[0]);
 }
 
+TEST(Preprocess, CropToCellOfALongThinImageStaysSmall) {
+  // 60000×1 bright pixels squared would be a 60000² canvas (10.8 GB); it is shrunk to the cap,
+  // the stripe across the middle, the rest black.
+  cv::Mat stripe(1, 60000, CV_8UC3, cv::Scalar(200, 100, 50));
+  cv::Mat crop = crop_to_cell(stripe, 0.05);
+  ASSERT_EQ(crop.rows, kMaxCropSide);
+  ASSERT_EQ(crop.cols, kMaxCropSide);
+  const int middle = kMaxCropSide / 2;
+  EXPECT_EQ(crop.at<cv::Vec3b>(middle, middle), cv::Vec3b(200, 100, 50));
+  EXPECT_EQ(crop.at<cv::Vec3b>(0, middle), cv::Vec3b(0, 0, 0));
+  EXPECT_EQ(cv::countNonZero(crop.reshape(1).col(middle * 3)), 1);  // one row of stripe, black above and below
+  // A crop under the cap is not resampled: the pixels are the image's own.
+  cv::Mat wide(10, 3000, CV_8UC3, cv::Scalar(90, 90, 90));
+  cv::Mat kept = crop_to_cell(wide, 0.0);
+  EXPECT_EQ(kept.cols, 3000);
+  EXPECT_EQ(cv::sum(kept)[0], cv::sum(wide)[0]);
+}
+
 TEST(Preprocess, OutputSizeForEveryDenoiserAndInterpolation) {
   cv::Mat cell = load(kCell);
   for (const char* dn : {"none", "median", "bilateral", "nlm"})
