@@ -105,7 +105,7 @@ Dataset read_csv_manifest(const std::string& csv_path) {
   for (const auto& key : order) {
     const auto& rows = rows_of[key];
     if (std::string why = disagreement(rows); !why.empty()) {
-      ds.skipped.push_back({rows.front().sample.path, why});
+      ds.skipped.push_back({rows.front().sample.path, why, rows.front().sample.split});
       continue;
     }
     repeated += rows.size() - 1;
@@ -123,7 +123,7 @@ Dataset read_csv_manifest(const std::string& csv_path) {
     // ask for an absurd size or wait forever.
     PathStatus status = path_status(s.path);
     if (status.type != PathType::kRegular) {
-      ds.skipped.push_back({s.path, "listed in " + csv_path + " but " + status.problem});
+      ds.skipped.push_back({s.path, "listed in " + csv_path + " but " + status.problem, s.split});
       continue;
     }
     ds.samples.push_back(std::move(s));

@@ -23,6 +23,7 @@ struct Sample {
 struct SkippedFile {
   std::string path;
   std::string reason;
+  std::string split;  // the split its row named (split files), else ""
 };
 
 struct Dataset {

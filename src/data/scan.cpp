@@ -30,7 +30,7 @@ size_t validate_samples(Dataset& ds, int threads) {
     if (errors[i].empty()) {
       kept.push_back(std::move(ds.samples[i]));
     } else {
-      ds.skipped.push_back({ds.samples[i].path, errors[i]});
+      ds.skipped.push_back({ds.samples[i].path, errors[i], ds.samples[i].split});
       ++moved;
     }
   }

@@ -28,6 +28,7 @@ nlohmann::json to_json(const EvalReport& e) {
   j["split"] = e.split;
   j["data"] = e.data;
   j["skipped_images"] = e.skipped_images;
+  j["weights_sha256"] = e.weights_sha256;
   j["tta"] = e.tta;
   j["test_time_denoise"] = choice_name(e.test_time_denoise);
   j["ci95"] = intervals_to_json(e.ci95);
@@ -99,6 +100,7 @@ EvalReport eval_report_from_json(const JsonReader& j) {
   if (e.classes.empty()) throw UserError(j.where("classes") + ": no classes");
   e.metrics = metrics_from_json(j, e.classes);
   e.skipped_images = j.get_or<int64_t>("skipped_images", 0);
+  e.weights_sha256 = j.get_or<std::string>("weights_sha256", "");
   e.ci95 = intervals_from_json(j.object("ci95"));
   e.ci95_resampled = j.get_or<std::string>("ci95_resampled", "images");
   e.bootstrap_resamples = j.get_or<int>("bootstrap_resamples", 0);

@@ -95,6 +95,7 @@ struct EvalReport {
   nlohmann::json distortion_parameters;  // with the sweep: what each family and severity does
   std::optional<McNemarRecord> mcnemar;
   std::optional<TrustEvaluation> trust;
+  std::string weights_sha256;  // of the best.safetensors scored ("" in files written before 2026-12-07)
 };
 
 nlohmann::json to_json(const EvalReport& e);

@@ -6,6 +6,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/json_reader.h"
+#include "common/sha256.h"
 #include "data/layouts.h"
 
 namespace leuko {
@@ -63,6 +64,15 @@ Dataset RunDir::read_split() const {
 std::string RunDir::require_weights() const {
   if (!has_weights()) throw UserError(best_weights_path() + ": missing (the run finished no epoch)");
   return best_weights_path();
+}
+
+std::string RunDir::weights_sha256() const { return has_weights() ? sha256_file(best_weights_path()) : ""; }
+
+void RunDir::require_same_weights(const std::string& recorded, const std::string& file, const std::string& again) const {
+  if (recorded.empty() || recorded == weights_sha256()) return;
+  throw UserError(file + ": describes other weights than " + best_weights_path() +
+                  " (trained further, or written for another run, since); run `leukoscope " + again + " " + path_ +
+                  "` again");
 }
 
 std::string RunDir::stamp(const std::string& step) const {

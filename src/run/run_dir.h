@@ -61,6 +61,14 @@ class RunDir {
   // The weights to score: UserError when the run finished no epoch.
   std::string require_weights() const;
 
+  // sha256 of best.safetensors ("" when there is none): what eval.json and trust.json record of the
+  // weights they describe, so a file left from before the run trained on is known as stale.
+  std::string weights_sha256() const;
+
+  // UserError when `recorded` (an eval.json's or trust.json's weights_sha256) names other weights
+  // than the run's best.safetensors now; "" (files before the field existed) passes.
+  void require_same_weights(const std::string& recorded, const std::string& file, const std::string& again) const;
+
   // The study's record of what each step of this run was made from ("" when none).
   std::string stamp(const std::string& step) const;
   void set_stamp(const std::string& step, const std::string& value) const;

@@ -10,7 +10,12 @@ namespace leuko {
 RunSamples samples_in_run_order(Dataset ds, const std::vector<std::string>& run_classes, const std::string& source,
                                 const std::string& split, int threads) {
   RunSamples set;
-  set.skipped = validate_samples(ds, threads);
+  validate_samples(ds, threads);
+  // Missing files (left out by the listing) and undecodable ones alike; of other splits, none.
+  for (const auto& f : ds.skipped) {
+    if (!split.empty() && !f.split.empty() && f.split != split) continue;
+    if (set.skipped++ == 0) set.first_skipped = f.path + ": " + f.reason;
+  }
   for (auto s : ds.samples) {
     if (s.label == kUnlabelled) continue;
     if (!split.empty() && s.split != split) continue;

@@ -11,7 +11,8 @@ namespace leuko {
 
 struct RunSamples {
   std::vector<Sample> samples;
-  size_t skipped = 0;  // listed but unreadable
+  size_t skipped = 0;  // listed in the split scored but missing or unreadable
+  std::string first_skipped;  // "PATH: reason" of one of them, for the warning
 };
 
 // `split` "" = every split. UserError naming `source` when a class is not one the run knows, or

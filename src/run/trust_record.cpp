@@ -22,7 +22,8 @@ nlohmann::json to_json(const TrustRecord& t) {
           {"in_distribution_kept", t.in_distribution_kept},
           {"feature_dim", t.feature_dim},
           {"training_images", t.training_images},
-          {"shrinkage", t.shrinkage}};
+          {"shrinkage", t.shrinkage},
+          {"weights_sha256", t.weights_sha256}};
 }
 
 TrustRecord trust_record_from_json(const JsonReader& j) {
@@ -40,6 +41,7 @@ TrustRecord trust_record_from_json(const JsonReader& j) {
   t.feature_dim = j.get<int64_t>("feature_dim");
   t.training_images = j.get<int64_t>("training_images");
   t.shrinkage = j.get<double>("shrinkage");
+  t.weights_sha256 = j.get_or<std::string>("weights_sha256", "");
   return t;
 }
 

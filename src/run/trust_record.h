@@ -28,6 +28,7 @@ struct TrustRecord {
   double in_distribution_kept = 0.95;
   int64_t feature_dim = 0, training_images = 0;
   double shrinkage = 0;  // Ledoit-Wolf weight of the identity in the shared covariance
+  std::string weights_sha256;  // of the best.safetensors fitted to ("" in files written before 2026-12-07)
 };
 
 nlohmann::json to_json(const TrustRecord& t);

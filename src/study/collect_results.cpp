@@ -53,6 +53,7 @@ nlohmann::json collect_model(const std::string& run_dir) {
   const EvalFiles files = run.eval();
   if (!files.exists()) throw UserError(files.report_path() + ": missing (run `leukoscope evaluate " + run_dir + "` first)");
   const EvalReport eval = files.read_report();
+  run.require_same_weights(eval.weights_sha256, files.report_path(), "evaluate");
   nlohmann::json m = {{"name", config.config.model},
                       {"preset", config.config.preset},
                       {"run", fs::absolute(run_dir).lexically_normal().string()},

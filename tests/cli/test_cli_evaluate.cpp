@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -104,6 +105,30 @@ TEST(CliEvaluate, ARunWhosePresetChangedArchitectureIsAOneLineError) {
                          " --model resnet50 --preset tiny --epochs 2 --cache none --quiet --resume --out " + run);
   EXPECT_NE(resumed.code, 0);
   EXPECT_EQ(resumed.err.rfind("error: " + run + "/config.json: trained as", 0), 0u) << resumed.err;
+}
+
+// Test images that went missing after training, or no longer decode, are counted and named, not
+// silently dropped; a damaged image of another split is not counted against this one.
+TEST(CliEvaluate, MissingAndUnreadableTestImagesAreCountedAndNamed) {
+  test::TempDir tmp;
+  const std::string data = tmp.str() + "/data", run = tmp.str() + "/run";
+  std::filesystem::copy(test::bundled("aria-mini"), data, std::filesystem::copy_options::recursive);
+  ASSERT_EQ(run_cli("train --data " + data + " --preset tiny --epochs 1 --max-steps 2 --cache none --quiet --out " + run).code, 0);
+  CsvTable split = read_csv(run + "/split.csv");
+  const int path = split.column("path"), which = split.column("split");
+  std::vector<std::string> test_images, train_images;
+  for (const auto& row : split.rows) (row[which] == "test" ? test_images : train_images).push_back(row[path]);
+  ASSERT_GE(test_images.size(), 4u);
+  ASSERT_FALSE(train_images.empty());
+  std::filesystem::remove(test_images[0]);
+  std::ofstream(test_images[1], std::ios::trunc) << "not a JPEG any more";
+  std::ofstream(train_images[0], std::ios::trunc) << "nor this one";
+  auto r = run_cli("evaluate " + run + " --bootstrap 10 --cache none");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: 2 listed images could not be read and are not scored (e.g. "), std::string::npos) << r.err;
+  auto j = load(run + "/eval.json");
+  EXPECT_EQ(j["skipped_images"], 2);
+  EXPECT_EQ(j["n"].get<size_t>(), test_images.size() - 2);
 }
 
 TEST(CliEvaluate, NotARunIsAOneLineError) {

@@ -138,14 +138,18 @@ PredictionTable prediction_table(const Predictions& p, const std::vector<Sample>
 EvalReport evaluate_run(const EvaluateOptions& o) {
   if (o.bootstrap < 1) throw UserError("--bootstrap: must be at least 1");
   if (o.scoring.batch < 1) throw UserError("--batch: must be at least 1");
+  // Another run's folder would get this run's eval.json, and `compare` would show it as that run's.
+  if (std::error_code ec; !o.out.empty() && RunDir(o.out).has_config() && !std::filesystem::equivalent(o.out, o.run, ec))
+    throw UserError("--out: " + o.out + " is another run's folder; its eval.json would describe " + o.run +
+                    " (give a folder of its own)");
   ScoringSession session = open_for_scoring(o.run, o.scoring);
   auto& [run, threads, device, t] = session;
   const int k = static_cast<int>(t.record.classes.size());
 
   RunSamples set = images_to_score(run, t, o, threads);
   if (set.skipped > 0)
-    std::fprintf(stderr, "warning: %zu listed image%s could not be read and %s not scored\n", set.skipped,
-                 set.skipped == 1 ? "" : "s", set.skipped == 1 ? "is" : "are");
+    std::fprintf(stderr, "warning: %zu listed image%s could not be read and %s not scored (e.g. %s)\n", set.skipped,
+                 set.skipped == 1 ? "" : "s", set.skipped == 1 ? "is" : "are", set.first_skipped.c_str());
   const LoaderOptions lo = eval_loader_options(t, o);
   Predictions p = score(t, set.samples, lo, device, o.tta);
   Metrics m = compute_metrics(p.labels, p.probs, k);
@@ -162,6 +166,7 @@ EvalReport evaluate_run(const EvaluateOptions& o) {
   e.classes = t.record.classes;
   e.metrics = m;
   e.skipped_images = static_cast<int64_t>(set.skipped);
+  e.weights_sha256 = t.weights_sha256;
   e.tta = o.tta;
   e.test_time_denoise = o.test_time_denoise;
   // One resampling rule for every CI (eval/statistics.h): patients where ids exist.

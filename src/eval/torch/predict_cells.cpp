@@ -57,18 +57,15 @@ void flag(CellPrediction& c, const TrustRecord& t) {
 
 PredictionSet predict_cells(const PredictOptions& o) {
   if (o.top_k < 1) throw UserError("--top-k: must be at least 1");
+  // Checked also when the run is calibrated already and the value goes unused: a typo is not silent.
+  if (!(o.max_error > 0 && o.max_error < 1)) throw UserError("--max-error: must be within (0, 1)");
   const RunDir run = RunDir::existing(o.run);
   Dataset inputs = gather_prediction_inputs(o.inputs);
   if (inputs.samples.empty())
     throw UserError("INPUT: no readable image among " + std::to_string(inputs.skipped.size()) + " file(s) given" +
                     (inputs.skipped.empty() ? "" : " (first: " + inputs.skipped[0].path + ": " + inputs.skipped[0].reason + ")"));
 
-  if (!run.has_trust()) {
-    if (o.show_progress)
-      std::fprintf(stderr, "calibrating %s once (temperature, review thresholds, feature density)...\n", o.run.c_str());
-    calibrate_run({o.run, o.max_error, o.scoring});
-  }
-  const TrustRecord trust = run.read_trust();
+  const TrustRecord trust = current_trust(run, run.weights_sha256(), {o.run, o.max_error, o.scoring}, o.show_progress);
   const FeatureDensity density = read_feature_density(run);
 
   ScoringSession session = open_for_scoring(o.run, o.scoring);

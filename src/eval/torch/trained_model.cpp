@@ -16,6 +16,9 @@ TrainedModel load_trained_model(const RunDir& run, const torch::Device& device) 
   TrainedModel t;
   t.record = run.read_config();
   const std::string weights = run.require_weights();
+  // Before loading: should training replace the file in between, the record names the older
+  // weights and readers call the result stale — never the other way round.
+  t.weights_sha256 = run.weights_sha256();
   const TrainConfig& c = t.record.config;
   t.model = make_model(c.model, c.preset, static_cast<int64_t>(t.record.classes.size()), t.record.image_size);
   LoadOptions strict;

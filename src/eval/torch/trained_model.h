@@ -19,6 +19,7 @@ struct TrainedModel {
   std::shared_ptr<ClassifierModule> model;
   bool bf16 = false;  // the run trained with bf16 autocast: score the same way
   bool channels_last = false;  // the layout it is scored in (scoring_layout below)
+  std::string weights_sha256;  // of the best.safetensors loaded, read before it was
 };
 
 // A run whose preset now builds another architecture (the hybrid's `small` took batch norms on

@@ -1,6 +1,7 @@
 #include "eval/torch/trust_calibration.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 
 #include <torch/torch.h>
@@ -106,10 +107,26 @@ TrustRecord calibrate_run(const CalibrateOptions& o) {
   r.feature_dim = density.dim;
   r.training_images = static_cast<int64_t>(train.labels.size());
   r.shrinkage = density.shrinkage;
+  r.weights_sha256 = t.weights_sha256;
 
   write_feature_density(run, density);
   run.write_trust(r);
   return r;
+}
+
+TrustRecord current_trust(const RunDir& run, const std::string& weights_sha256, const CalibrateOptions& options,
+                          bool announce) {
+  if (run.has_trust()) {
+    const TrustRecord stored = run.read_trust();
+    if (stored.weights_sha256.empty() || stored.weights_sha256 == weights_sha256) return stored;
+    if (announce)
+      std::fprintf(stderr, "note: %s was fitted to earlier weights than %s: calibrating again\n", run.trust_path().c_str(),
+                   run.best_weights_path().c_str());
+  } else if (announce) {
+    std::fprintf(stderr, "calibrating %s once (temperature, review thresholds, feature density)...\n", run.path().c_str());
+  }
+  calibrate_run(options);
+  return run.read_trust();
 }
 
 }  // namespace leuko

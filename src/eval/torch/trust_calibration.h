@@ -19,6 +19,11 @@ struct CalibrateOptions {
 
 TrustRecord calibrate_run(const CalibrateOptions& options);
 
+// The run's trust record, calibrated first (saying so when `announce`) when it has none or when
+// its trust.json was fitted to other weights than `weights_sha256` (the run trained on since).
+TrustRecord current_trust(const RunDir& run, const std::string& weights_sha256, const CalibrateOptions& options,
+                          bool announce);
+
 // The stored feature density of a calibrated run.
 FeatureDensity read_feature_density(const RunDir& run);
 

@@ -52,8 +52,7 @@ std::vector<std::pair<double, double>> thinned(const std::vector<RiskCoveragePoi
 TrustEvaluation evaluate_trust(ScoringSession& s, const std::vector<Sample>& samples, const LoaderOptions& lo,
                                const std::vector<std::string>& ood_inputs, const ScoringOptions& scoring,
                                int distorted_severity) {
-  if (!s.run.has_trust()) calibrate_run({s.run.path(), 0.01, scoring});
-  const TrustRecord trust = s.run.read_trust();
+  const TrustRecord trust = current_trust(s.run, s.trained.weights_sha256, {s.run.path(), 0.01, scoring}, true);
   const FeatureDensity density = read_feature_density(s.run);
   const int k = static_cast<int>(s.trained.record.classes.size());
 
