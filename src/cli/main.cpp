@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -48,12 +49,18 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are 0; a bad command line is bad input (1), not CLI11's own 101-127.
+    return app.exit(e) == 0 ? 0 : 1;
   } catch (const leuko::PartialResult& e) {
     std::cerr << "warning: " << with_rank(e.what()) << "\n";
     return 3;
   } catch (const leuko::UserError& e) {
     std::cerr << "error: " << with_rank(e.what()) << "\n";
+    return 1;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user gave that cannot be made or read (--out under a file, no permission, a full
+    // disk): the path and the system's reason, not the library's "filesystem error: ..." text.
+    std::cerr << "error: " << with_rank(e.path1().string() + ": " + e.code().message()) << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "error: " << rank_prefix << "out of memory (a smaller --batch or --image-size needs less)\n";

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/choice_option.h"
+#include "cli/whole_number.h"
 #include "common/error.h"
 #include "models/placement.h"
 #include "run/train_config.h"
@@ -114,16 +115,16 @@ void add_bench_verb(CLI::App& app) {
   auto* cmd = app.add_subcommand("bench", "throughput (img/s) of forward and train steps, after warm-up");
   cmd->add_option("--model", o->model, "simple-cnn | resnet50 | vit-hybrid (default: all three)");
   cmd->add_option("--preset", o->preset, "paper | paper-384 | small | tiny (default small)");
-  cmd->add_option("--batch", o->batch, "images per step (default 16)")->check(CLI::PositiveNumber);
-  cmd->add_option("--image-size", o->image_size, "square input side (default: the preset's)")->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", o->batch, "images per step (default 16)")->check(whole_number(1, 65536));
+  cmd->add_option("--image-size", o->image_size, "square input side (default: the preset's)")->check(whole_number(8, 4096));
   cmd->add_flag("--channels-last", o->channels_last, "NHWC memory format for weights and input");
   add_choice(cmd, "--amp", o->amp, "bfloat16 autocast on the device");
   add_choice(cmd, "--device", o->device, "where to run");
   cmd->add_flag("--deterministic", o->deterministic, "CUDA: deterministic cuDNN, no autotuning (default: cuDNN benchmark mode)");
   add_choice(cmd, "--optimizer", o->optimizer, "optimiser of the train steps");
-  cmd->add_option("--steps", o->steps, "timed steps; the median is reported (default 10)")->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", o->warmup, "untimed steps first (default 3)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)")->check(CLI::PositiveNumber);
+  cmd->add_option("--steps", o->steps, "timed steps; the median is reported (default 10)")->check(whole_number(1, 1000000));
+  cmd->add_option("--warmup", o->warmup, "untimed steps first (default 3)")->check(whole_number(0, 1000000));
+  cmd->add_option("--threads", o->threads, "intra-op threads (default: all cores)")->check(thread_count(1));
   cmd->add_flag("--json", o->json, "print a JSON array");
   cmd->callback([o] {
     if (o->threads > 0) at::set_num_threads(o->threads);

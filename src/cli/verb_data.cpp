@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/choice_option.h"
+#include "cli/whole_number.h"
 #include "common/error.h"
 #include "common/json_text.h"
 #include "common/parallel.h"
@@ -30,7 +31,7 @@ static void add_scan(CLI::App& data) {
   cmd->add_option("DIR", opt->dir, "dataset folder or CSV manifest (default: the bundled Aria subset)");
   add_choice(cmd, "--format", opt->format, "dataset layout");
   cmd->add_flag("--json", opt->json, "print one JSON object");
-  cmd->add_option("--threads", opt->threads, "decoding threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", opt->threads, "decoding threads (default: all cores)")->check(thread_count(0));
   cmd->callback([opt] {
     std::string dir = opt->dir.empty() ? bundled_aria_dir() : opt->dir;
     Dataset ds = open_dataset(dir, opt->format);
@@ -52,7 +53,7 @@ static void add_verify(CLI::App& data) {
   cmd->add_option("DIR", opt->dir, "the download (C-NMC_Leukemia or a folder holding it; default: the bundled miniature)");
   cmd->add_option("--manifest", opt->manifest, "manifest TSV (default: the bundled cnmc-kaggle-manifest.tsv)");
   cmd->add_flag("--json", opt->json, "print one JSON object");
-  cmd->add_option("--threads", opt->threads, "hashing threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", opt->threads, "hashing threads (default: all cores)")->check(thread_count(0));
   cmd->callback([opt] {
     std::string dir = opt->dir.empty() ? bundled_cnmc_dir() : opt->dir;
     std::string manifest = opt->manifest.empty() ? bundled_cnmc_manifest() : opt->manifest;
@@ -88,7 +89,7 @@ static void add_split(CLI::App& data) {
                   "perceptual-hash distance (of 64 bits) that makes two images near-duplicates (default 6)")
       ->check(CLI::Range(0, 16));
   add_choice(cmd, "--format", opt->format, "dataset layout");
-  cmd->add_option("--threads", opt->threads, "decoding and hashing threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", opt->threads, "decoding and hashing threads (default: all cores)")->check(thread_count(0));
   cmd->add_flag("--json", opt->json, "print the summary as JSON");
   cmd->callback([opt] {
     if (opt->split_file.empty()) throw UserError("--split-file: required (where to write the split)");

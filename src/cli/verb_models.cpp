@@ -1,7 +1,7 @@
 // `leukoscope models`: every model x preset with its parameter count, forward cost and input size.
 #include "cli/verbs.h"
+#include "cli/whole_number.h"
 
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -13,23 +13,8 @@
 namespace leuko::cli {
 namespace {
 
-// A whole number of classes, 1..kMaxClasses, refused in one line ("--classes: must be at least 1,
-// got 0"); CLI::PositiveNumber printed its 309-digit upper bound for 0 and could not convert 1e300.
-CLI::Validator class_count() {
-  return CLI::Validator(
-      [](std::string& text) -> std::string {
-        int64_t n = 0;
-        const char* end = text.data() + text.size();
-        auto [stop, ec] = std::from_chars(text.data(), end, n);
-        const std::string most = std::to_string(kMaxClasses);
-        if (ec == std::errc::result_out_of_range) n = text[0] == '-' ? -1 : kMaxClasses + 1;  // 20 digits
-        else if (ec != std::errc() || stop != end) return "must be a whole number from 1 to " + most + ", got '" + text + "'";
-        if (n < 1) return "must be at least 1, got " + text;
-        if (n > kMaxClasses) return "must be at most " + most + ", got " + text;
-        return "";
-      },
-      "1.." + std::to_string(kMaxClasses), "class count");  // help: INT:1..100000
-}
+// A whole number of classes, 1..kMaxClasses ("--classes: must be at least 1, got 0").
+CLI::Validator class_count() { return whole_number(1, kMaxClasses); }
 
 }  // namespace
 

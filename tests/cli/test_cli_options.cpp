@@ -56,6 +56,32 @@ TEST(CliOptions, BadWordsAreRefusedNamingTheOptionAndTheAcceptedValues) {
   EXPECT_FALSE(fs::exists(tmp.str() + "/study"));
 }
 
+// Numbers out of range, unknown options and paths that cannot be made are bad input: one line
+// naming the option or path, exit status 1 (not CLI11's 101-127 or "internal failure" 2), before
+// any work — the 4,096-thread predict that ran for minutes and the 1.9 TB bench image included.
+TEST(CliOptions, NumbersPathsAndUnknownOptionsAreOneLineAndExitOne) {
+  test::TempDir tmp;
+  const std::string file = tmp.str() + "/a-file";
+  std::ofstream(file) << "not a folder";
+  const std::string cell = test::bundled("aria-mini/Early/WBC-Malignant-Early-001.jpg");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"bench --batch 0", "--batch: must be at least 1, got 0"},
+      {"bench --image-size 100000", "--image-size: must be at most 4096, got 100000"},
+      {"bench --steps -1", "--steps: must be at least 1, got -1"},
+      {"bench --threads 100000", "--threads: must be at most "},
+      {"predict " + tmp.str() + " " + cell + " --threads 100000", "(four per core of this machine), got 100000"},
+      {"data scan " + test::bundled("aria-mini") + " --threads 1e9", "--threads: must be a whole number from 0 to "},
+      {"train --no-such-option --out " + tmp.str() + "/run", "--no-such-option"},
+      {"train --preset tiny --epochs 1 --max-steps 1 --quiet --out " + file + "/run", file + "/run: Not a directory"},
+  };
+  for (const auto& [args, expected] : cases) {
+    const auto r = run_cli(args);
+    expect_one_line(r, args, expected);
+    EXPECT_EQ(r.code, 1) << args << ": " << r.err;
+  }
+  EXPECT_EQ(run_cli("bench --help").code, 0);
+}
+
 // A study configuration's errors name the file and the key, and come before the scan and split.
 TEST(CliOptions, StudyConfigurationErrorsNameTheFileAndKeyBeforeAnyWork) {
   test::TempDir tmp;
