@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/choice_option.h"
+#include "common/error.h"
 #include "distributed/world.h"
 #include "run/model_recipe.h"
 #include "train/trainer.h"
@@ -71,6 +72,9 @@ void add_train_verb(CLI::App& app) {
     auto given = [cmd](const std::string& key) { return cmd->count(TrainConfig::cli_option_name(key)) > 0; };
     const auto recipe = apply_model_recipe(*c, given);
     c->validate();  // every range checked before any data is read
+    // The split file's rows name the images: a --data beside it would be recorded but not read.
+    if (!c->data.empty() && !c->split_csv.empty())
+      throw UserError("--data: not read with --split-file, whose rows name the images; give one of the two");
     if (!recipe.empty() && world_from_environment().is_main()) {
       std::string settings;
       for (const auto& s : recipe) settings += (settings.empty() ? "" : ", ") + s;

@@ -39,6 +39,7 @@ RunRecord settings_to_resume(TrainConfig& c, const RunDir& run) {
   // A resumed run keeps the precision `auto` chose when it began (its config records it).
   if (c.amp == Amp::Auto) c.amp = before.config.amp;
   c.split_csv = before.config.split_csv;
+  if (c.data.empty()) c.data = before.config.data;  // as first given, or the bundled set it defaulted to
   c.preprocess = before.config.preprocess;
   if (c.image_size <= 0) c.image_size = before.config.image_size;
   std::string diff;

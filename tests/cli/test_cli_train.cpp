@@ -233,6 +233,36 @@ TEST(CliTrain, ResumeWithOtherSettingsIsRefused) {
   EXPECT_NE(other.err.find("lr"), std::string::npos) << other.err;
 }
 
+// The data a run was trained on is part of the run: --resume needs no --data, also when the run
+// took the bundled set by default (it records the folder that meant, which "" used to differ from);
+// another --data is refused.
+TEST(CliTrain, ResumeNeedsNoDataAndRefusesOtherData) {
+  test::TempDir tmp;
+  std::string run = tmp.str() + "/run";
+  const std::string base = "train --preset tiny --max-steps 2 --cache none --quiet --out " + run;
+  ASSERT_EQ(run_cli(base + " --epochs 1").code, 0);
+  auto resumed = run_cli(base + " --epochs 2 --resume");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(read_log(run).size(), 2u);
+  auto other = run_cli(base + " --epochs 3 --resume --data " + test::bundled("cnmc-mini"));
+  EXPECT_EQ(other.code, 1);
+  EXPECT_NE(other.err.find("--resume with other settings (data was"), std::string::npos) << other.err;
+  EXPECT_EQ(read_log(run).size(), 2u);
+}
+
+// A split file names its images, so a --data beside it would be recorded as the run's data without
+// being read (a report then named the wrong dataset): refused before anything is written.
+TEST(CliTrain, DataBesideASplitFileIsRefused) {
+  test::TempDir tmp;
+  const std::string first = tmp.str() + "/first", second = tmp.str() + "/second";
+  ASSERT_EQ(run_cli("train --preset tiny --epochs 1 --max-steps 1 --cache none --quiet --out " + first).code, 0);
+  auto r = run_cli("train --preset tiny --epochs 1 --max-steps 1 --cache none --quiet --split-file " + first +
+                   "/split.csv --data " + test::bundled("cnmc-mini") + " --out " + second);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "error: --data: not read with --split-file, whose rows name the images; give one of the two\n");
+  EXPECT_FALSE(fs::exists(second));
+}
+
 TEST(CliTrain, DivergingLossStopsWithEpochAndStepAndKeepsTheCheckpoint) {
   test::TempDir tmp;
   std::string run = tmp.str() + "/run";
