@@ -76,10 +76,18 @@ RunData prepare_run_data(const RunDataRequest& q) {
     r.split_by = choice_name(split.by);
     r.dataset = std::move(split.dataset);
   }
+  // Checked before the split is kept, so a refused start leaves nothing in the run folder.
+  for (const std::string name : {"train", "val"}) {
+    if (!r.split(name).empty()) continue;
+    if (!q.split_csv.empty())
+      throw UserError(q.split_csv + ": no " + name + " rows with a readable image (a run needs train and val)");
+    char fractions[96];
+    std::snprintf(fractions, sizeof fractions, "--val %g --test %g", q.val, q.test);
+    throw UserError((q.data.empty() ? std::string("the data") : q.data) + ": the " + name +
+                    " split is empty: too few images or groups for " + fractions);
+  }
   // The run keeps a copy of its split, so it is self-contained.
   if (!q.save_split_to.empty()) write_split_csv(q.save_split_to, r.dataset);
-  for (const char* name : {"train", "val"})
-    if (r.split(name).empty()) throw UserError(std::string("the ") + name + " split is empty: not enough images or groups");
   r.fingerprint = data_fingerprint(r.dataset);
   return r;
 }

@@ -263,6 +263,30 @@ TEST(CliTrain, DataBesideASplitFileIsRefused) {
   EXPECT_FALSE(fs::exists(second));
 }
 
+// A split with no validation images is refused naming its source — the split file, or the data
+// and the fractions that left the split empty — and the refused start leaves no run folder.
+TEST(CliTrain, AnEmptyValidationSplitNamesItsSourceAndLeavesNoRun) {
+  test::TempDir tmp;
+  const std::string first = tmp.str() + "/first", second = tmp.str() + "/second", third = tmp.str() + "/third";
+  ASSERT_EQ(run_cli("train --preset tiny --epochs 1 --max-steps 1 --cache none --quiet --out " + first).code, 0);
+  const std::string no_val = tmp.str() + "/no-val.csv";
+  {
+    std::ifstream in(first + "/split.csv");
+    std::ofstream out(no_val);
+    for (std::string line; std::getline(in, line);)
+      if (line.size() < 4 || line.compare(line.size() - 4, 4, ",val") != 0) out << line << "\n";
+  }
+  auto r = run_cli("train --preset tiny --epochs 1 --cache none --quiet --split-file " + no_val + " --out " + second);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "error: " + no_val + ": no val rows with a readable image (a run needs train and val)\n");
+  EXPECT_FALSE(fs::exists(second));
+  auto fractions = run_cli("train --preset tiny --epochs 1 --cache none --quiet --val 0 --out " + third);
+  EXPECT_EQ(fractions.code, 1);
+  EXPECT_NE(fractions.err.find(": the val split is empty: too few images or groups for --val 0 --test 0.15\n"),
+            std::string::npos) << fractions.err;
+  EXPECT_FALSE(fs::exists(third));
+}
+
 TEST(CliTrain, DivergingLossStopsWithEpochAndStepAndKeepsTheCheckpoint) {
   test::TempDir tmp;
   std::string run = tmp.str() + "/run";
