@@ -6,6 +6,7 @@
 
 #include "common/json_text.h"
 #include "common/atomic_file.h"
+#include "common/error.h"
 #include "study/collect_results.h"
 #include "report/render_report.h"
 
@@ -25,6 +26,11 @@ void add_compare_verb(CLI::App& app, const std::string* command_line) {
     CollectOptions co;
     co.title = o->title;
     co.command = command_line ? *command_line : "leukoscope compare";
+    // The same run twice would be compared with itself: two identical rows, McNemar p = 1.
+    for (size_t i = 0; i < o->runs.size(); ++i)
+      for (size_t j = i + 1; j < o->runs.size(); ++j)
+        if (std::error_code ec; std::filesystem::equivalent(o->runs[i], o->runs[j], ec))
+          throw UserError(o->runs[j] + ": given twice (also as " + o->runs[i] + "); compare different runs");
     nlohmann::json results = collect_results(o->runs, co);
     std::filesystem::create_directories(o->out);
     write_file_atomically(o->out + "/results.json", json_text(results, 2) + "\n");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/regular_file.h"
 
 namespace leuko {
 
@@ -70,6 +71,8 @@ void write_file_atomically(const std::string& path, const std::string& contents,
 }
 
 std::string read_file_to_string(const std::string& path) {
+  // A folder or FIFO under the file's name: say what it is (a folder read as "empty", a FIFO blocks).
+  if (const std::string problem = regular_file_problem(path); !problem.empty()) throw UserError(path + ": " + problem);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(path + ": cannot open for reading");
   std::ostringstream ss;

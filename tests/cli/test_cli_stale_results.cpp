@@ -75,5 +75,20 @@ TEST(CliStaleResults, ResultsOfEarlierWeightsAreRefusedOrRedone) {
   EXPECT_EQ(run_cli("compare " + run + " --out " + tmp.str() + "/report-again").code, 0);
 }
 
+// A run compared with itself (two identical rows, McNemar p = 1) is refused, however it is spelt.
+TEST(CliStaleResults, ARunIsNotComparedWithItself) {
+  test::TempDir tmp;
+  const std::string run = tmp.str() + "/run";
+  ASSERT_EQ(run_cli(train_args(run, 1)).code, 0);
+  ASSERT_EQ(run_cli("evaluate " + run + " --bootstrap 10 --cache none").code, 0);
+  auto twice = run_cli("compare " + run + " " + run + "/ --out " + tmp.str() + "/report");
+  EXPECT_EQ(twice.code, 1);
+  EXPECT_EQ(twice.err, "error: " + run + "/: given twice (also as " + run + "); compare different runs\n");
+  EXPECT_FALSE(fs::exists(tmp.str() + "/report"));
+  auto itself = run_cli("evaluate " + run + " --bootstrap 10 --cache none --against " + run);
+  EXPECT_EQ(itself.code, 1);
+  EXPECT_EQ(itself.err, "error: --against: " + run + " is the run itself; McNemar's test compares two runs\n");
+}
+
 }  // namespace
 }  // namespace leuko

@@ -158,6 +158,10 @@ TEST(RunDir, EveryMalformedConfigIsOneErrorNamingTheFile) {
     write_file_atomically(path, j.dump());
     check(d.name, d.expected);
   }
+  // A folder where the file should be is said to be one (it was read as an "empty file").
+  std::filesystem::remove(path);
+  std::filesystem::create_directory(path);
+  check("a folder", "not a regular file (a folder)");
 }
 
 TEST(RunDir, EveryMalformedEvalLogAndTableIsOneErrorNamingTheFile) {
