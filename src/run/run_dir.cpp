@@ -1,6 +1,7 @@
 #include "run/run_dir.h"
 
 #include <filesystem>
+#include <set>
 
 #include "common/json_text.h"
 #include "common/atomic_file.h"
@@ -64,6 +65,18 @@ Dataset RunDir::read_split() const {
 std::string RunDir::require_weights() const {
   if (!has_weights()) throw UserError(best_weights_path() + ": missing (the run finished no epoch)");
   return best_weights_path();
+}
+
+std::string RunDir::foreign_entry() const {
+  static const std::set<std::string> own = {
+      "config.json", "split.csv", "log.jsonl", "best.safetensors", "last.ckpt", "study-step.json", "trust.json",
+      "feature-density.safetensors", "eval.json", "eval-predictions.csv", "eval-robustness.csv", ".lock"};
+  std::error_code ec;
+  for (fs::directory_iterator it(path_, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!own.count(name) && name.find(".tmp.") == std::string::npos) return name;
+  }
+  return "";
 }
 
 std::string RunDir::weights_sha256() const { return has_weights() ? sha256_file(best_weights_path()) : ""; }

@@ -42,6 +42,10 @@ class RunDir {
   EvalFiles eval() const { return EvalFiles(path_); }
 
   bool has_config() const;
+
+  // The first entry of an existing folder that is not one of a run's own files (nor an
+  // interrupted write's `*.tmp.*`), "" when there is none: a folder `train` may start a run in.
+  std::string foreign_entry() const;
   bool has_checkpoint() const;
   bool has_weights() const;
 

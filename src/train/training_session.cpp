@@ -141,6 +141,11 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   else if (run.has_checkpoint()) throw UserError(c.out + ": already holds a run; use --resume to continue it or another --out");
   if (c.data.empty() && c.split_csv.empty()) c.data = bundled_aria_dir();
   c.validate();
+  // A folder holding other things would get the run's files mixed in, and the lock below clears
+  // `*.tmp.*` files as an interrupted run's leftovers — a user's own among them.
+  if (const std::string other = run.foreign_entry(); s->writes() && !run.has_config() && !other.empty())
+    throw UserError("--out: " + c.out + " already holds files that are not a run's (e.g. " + other +
+                    "); give a new or empty folder");
   if (s->writes()) {
     fs::create_directories(run.path());
     s->lock = std::make_unique<RunLock>(run.path());

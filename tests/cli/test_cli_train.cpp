@@ -287,6 +287,28 @@ TEST(CliTrain, AnEmptyValidationSplitNamesItsSourceAndLeavesNoRun) {
   EXPECT_FALSE(fs::exists(third));
 }
 
+// --out naming a folder of other files is refused and the files are left as they were: the run's
+// lock clears `*.tmp.*` files as an interrupted run's leftovers, which a user's file may be named
+// like. An existing empty folder takes the run.
+TEST(CliTrain, AFolderOfOtherFilesIsNotARunFolder) {
+  test::TempDir tmp;
+  const std::string folder = tmp.str() + "/documents", empty = tmp.str() + "/empty";
+  fs::create_directories(folder);
+  fs::create_directories(empty);
+  std::ofstream(folder + "/notes.txt") << "mine";
+  std::ofstream(folder + "/draft.tmp.1") << "also mine";
+  auto r = run_cli("train --preset tiny --epochs 1 --max-steps 1 --cache none --quiet --out " + folder);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind("error: --out: " + folder + " already holds files that are not a run's (e.g. ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(folder)) left.push_back(e.path().filename().string());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"draft.tmp.1", "notes.txt"}));
+  EXPECT_EQ(run_cli("train --preset tiny --epochs 1 --max-steps 1 --cache none --quiet --out " + empty).code, 0);
+  EXPECT_TRUE(fs::exists(empty + "/best.safetensors"));
+}
+
 TEST(CliTrain, DivergingLossStopsWithEpochAndStepAndKeepsTheCheckpoint) {
   test::TempDir tmp;
   std::string run = tmp.str() + "/run";
