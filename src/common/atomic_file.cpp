@@ -60,8 +60,11 @@ void write_file_atomically(const std::string& path, const std::string& contents,
     ::unlink(tmp.c_str());
     throw UserError(path + ": cannot rename into place (" + std::strerror(err) + ")");
   }
-  if (durability != Durability::Durable) return;
-  // And the folder, so that the rename itself survives a power cut.
+  if (durability == Durability::Durable) sync_folder_of(path);
+}
+
+void sync_folder_of(const std::string& path) {
+  const std::filesystem::path target(path);
   const std::string folder = target.has_parent_path() ? target.parent_path().string() : ".";
   int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
   if (dir >= 0) {

@@ -17,6 +17,11 @@ enum class Durability {
 void write_file_atomically(const std::string& path, const std::string& contents,
                            Durability durability = Durability::Durable);
 
+// fsyncs the folder holding `path`, so that a rename into it survives a power cut (best effort:
+// the file itself is complete either way). Writers that cannot go through the function above
+// (a checkpoint streamed to disk) call it after their rename.
+void sync_folder_of(const std::string& path);
+
 std::string read_file_to_string(const std::string& path);
 
 }  // namespace leuko

@@ -68,9 +68,12 @@ std::string RunDir::require_weights() const {
 }
 
 std::string RunDir::foreign_entry() const {
-  static const std::set<std::string> own = {
-      "config.json", "split.csv", "log.jsonl", "best.safetensors", "last.ckpt", "study-step.json", "trust.json",
-      "feature-density.safetensors", "eval.json", "eval-predictions.csv", "eval-robustness.csv", ".lock"};
+  // Named by the accessors above, so a file the run gains is known here too.
+  std::set<std::string> own = {".lock"};
+  for (const std::string& p : {config_path(), split_path(), log_path(), best_weights_path(), last_checkpoint_path(),
+                               stamps_path(), trust_path(), feature_density_path(), eval().report_path(),
+                               eval().predictions_path(), eval().robustness_path()})
+    own.insert(fs::path(p).filename().string());
   std::error_code ec;
   for (fs::directory_iterator it(path_, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();

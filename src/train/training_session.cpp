@@ -143,7 +143,7 @@ static std::unique_ptr<TrainingSession> start_session(TrainConfig c, bool resume
   c.validate();
   // A folder holding other things would get the run's files mixed in, and the lock below clears
   // `*.tmp.*` files as an interrupted run's leftovers — a user's own among them.
-  if (const std::string other = run.foreign_entry(); s->writes() && !run.has_config() && !other.empty())
+  if (const std::string other = s->writes() && !run.has_config() ? run.foreign_entry() : ""; !other.empty())
     throw UserError("--out: " + c.out + " already holds files that are not a run's (e.g. " + other +
                     "); give a new or empty folder");
   if (s->writes()) {

@@ -138,9 +138,9 @@ PredictionTable prediction_table(const Predictions& p, const std::vector<Sample>
 EvalReport evaluate_run(const EvaluateOptions& o) {
   if (o.bootstrap < 1) throw UserError("--bootstrap: must be at least 1");
   if (o.scoring.batch < 1) throw UserError("--batch: must be at least 1");
-  // Another run's folder would get this run's eval.json, and `compare` would show it as that run's.
   if (std::error_code ec; !o.against.empty() && std::filesystem::equivalent(o.against, o.run, ec))
     throw UserError("--against: " + o.against + " is the run itself; McNemar's test compares two runs");
+  // Another run's folder would get this run's eval.json, and `compare` would show it as that run's.
   if (std::error_code ec; !o.out.empty() && RunDir(o.out).has_config() && !std::filesystem::equivalent(o.out, o.run, ec))
     throw UserError("--out: " + o.out + " is another run's folder; its eval.json would describe " + o.run +
                     " (give a folder of its own)");

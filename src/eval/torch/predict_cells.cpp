@@ -65,12 +65,12 @@ PredictionSet predict_cells(const PredictOptions& o) {
     throw UserError("INPUT: no readable image among " + std::to_string(inputs.skipped.size()) + " file(s) given" +
                     (inputs.skipped.empty() ? "" : " (first: " + inputs.skipped[0].path + ": " + inputs.skipped[0].reason + ")"));
 
-  const TrustRecord trust = current_trust(run, run.weights_sha256(), {o.run, o.max_error, o.scoring}, o.show_progress);
-  const FeatureDensity density = read_feature_density(run);
-
   ScoringSession session = open_for_scoring(o.run, o.scoring);
   const torch::Device device = session.device;
   TrainedModel& t = session.trained;
+  // Fitted to the weights just loaded (their hash taken once, by the loader).
+  const TrustRecord trust = current_trust(run, t.weights_sha256, {o.run, o.max_error, o.scoring}, o.show_progress);
+  const FeatureDensity density = read_feature_density(run);
   const int k = static_cast<int>(t.record.classes.size());
   if (density.classes != k) throw UserError(run.feature_density_path() + ": fitted for another number of classes");
   LoaderOptions images = scoring_loader_options(t, o.scoring);
